@@ -1,0 +1,142 @@
+"""The `hrmetrics` command: each command is a thin call into the Python API.
+
+Heavy modules are imported inside the commands so `hrmetrics --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+LANG = click.option("--lang", type=click.Choice(["ja", "en"]), default=None, help="表示言語 / language")
+CONFIG = click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), default=None,
+    help="hrmetrics.toml またはワークスペースのフォルダ",
+)
+
+
+def _config(config_path: Path | None, lang: str | None):
+    from hrmetrics.config import load_config, with_overrides
+
+    return with_overrides(load_config(config_path), lang=lang)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="hrmetrics")
+def cli() -> None:
+    """hrmetrics — 職員の人事指標・職員意識調査の分析 (HR metrics for municipalities)."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="rejects/ を書き出すフォルダ")
+@CONFIG
+@LANG
+def validate(paths: tuple[Path, ...], out: Path | None, config_path: Path | None, lang: str | None) -> None:
+    """Validate export files without storing them (exit 1 if any row is rejected)."""
+    from hrmetrics.intake import validate_files
+    from hrmetrics.console import print_intake
+
+    config = _config(config_path, lang)
+    result = validate_files(list(paths), out_dir=out, config=config, lang=config.lang)
+    print_intake(result, lang=config.lang)
+    sys.exit(0 if result.all_accepted else 1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--store", "store_dir", type=click.Path(path_type=Path), required=True)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="rejects/ を書き出すフォルダ")
+@CONFIG
+@LANG
+def load(paths: tuple[Path, ...], store_dir: Path, out: Path | None, config_path: Path | None,
+         lang: str | None) -> None:
+    """Validate export files and store the accepted rows."""
+    from hrmetrics.console import print_intake
+    from hrmetrics.intake import load_files
+
+    config = _config(config_path, lang)
+    result = load_files(list(paths), store_dir, out_dir=out, config=config, lang=config.lang)
+    print_intake(result, lang=config.lang)
+    sys.exit(0 if result.all_accepted else 1)
+
+
+@cli.command()
+@click.option("--data", "data_dir", type=click.Path(exists=True, path_type=Path), default=None)
+@click.option("--store", "store_dir", type=click.Path(exists=True, path_type=Path), default=None)
+@click.option("--out", type=click.Path(path_type=Path), required=True, help=".csv または .parquet")
+@click.option("--as-was", is_flag=True, help="組織改正前の所属のまま集計する (restate しない)")
+@CONFIG
+@LANG
+def kpis(data_dir: Path | None, store_dir: Path | None, out: Path, as_was: bool,
+         config_path: Path | None, lang: str | None) -> None:
+    """Compute the long KPI table from a data folder or a store."""
+    from hrmetrics.workflow import kpis_command
+
+    if (data_dir is None) == (store_dir is None):
+        raise click.UsageError("--data と --store のどちらか一方を指定してください")
+    config = _config(config_path, lang)
+    kpis_command(data_dir=data_dir, store_dir=store_dir, out=out, config=config,
+                 view="as_was" if as_was else "restated")
+
+
+@cli.command()
+@click.option("--plan", "plan", required=True, help="計画ファイル (TOML) またはプリセット名")
+@click.option("--kpis", "kpis_file", type=click.Path(exists=True, path_type=Path), default=None)
+@click.option("--data", "data_dir", type=click.Path(exists=True, path_type=Path), default=None)
+@click.option("--store", "store_dir", type=click.Path(exists=True, path_type=Path), default=None)
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="progress.csv の出力先")
+@CONFIG
+@LANG
+def progress(plan: str, kpis_file: Path | None, data_dir: Path | None, store_dir: Path | None,
+             out: Path | None, config_path: Path | None, lang: str | None) -> None:
+    """Progress against a plan: trajectory, gap, S/A/B rating and projection."""
+    from hrmetrics.workflow import progress_command
+
+    config = _config(config_path, lang)
+    progress_command(plan=plan, kpis_file=kpis_file, data_dir=data_dir, store_dir=store_dir,
+                     out=out, config=config)
+
+
+@cli.command()
+@click.option("--data", "data_dir", type=click.Path(exists=True, path_type=Path), required=True)
+@click.option("--plan", "plan", default=None, help="計画ファイル (TOML) またはプリセット名")
+@click.option("--out", type=click.Path(path_type=Path), required=True)
+@CONFIG
+@LANG
+def run(data_dir: Path, plan: str | None, out: Path, config_path: Path | None, lang: str | None) -> None:
+    """Whole chain for your own exports: load, KPIs, survey, progress, reports."""
+    from hrmetrics.workflow import run as run_chain
+
+    config = _config(config_path or data_dir, lang)
+    run_chain(data_dir, out, plan=plan, config=config, lang=config.lang, show_progress=True)
+
+
+@cli.command()
+@click.option("--out", type=click.Path(path_type=Path), default=Path("hrmetrics-demo"), show_default=True)
+@LANG
+def demo(out: Path, lang: str | None) -> None:
+    """Generate the demo city and run the whole chain on it."""
+    from hrmetrics.workflow import demo as run_demo
+
+    run_demo(out, lang=lang or "ja", show_progress=True)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+def init(directory: Path) -> None:
+    """Create a starter workspace (config, plan, editable pipelines/expectations/reports)."""
+    from hrmetrics.workflow import init_workspace
+
+    path = init_workspace(directory)
+    click.echo(f"ワークスペースを作成しました: {path}")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

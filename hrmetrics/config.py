@@ -1,0 +1,119 @@
+"""Workspace configuration (`hrmetrics.toml`).
+
+Everything an organisation may reasonably disagree with the defaults about lives here, so
+that code never hard-codes a policy choice (which grades are managers, how small a group may be
+shown, whether leave is counted by calendar or fiscal year).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Literal
+
+GRADES: tuple[str, ...] = (
+    "staff",
+    "unit_chief",
+    "assistant_chief",
+    "section_chief",
+    "deputy_director",
+    "director",
+)
+"""Grades lowest to highest (DESIGN.md §2)."""
+
+CONFIG_FILE = "hrmetrics.toml"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved settings for one workspace. Immutable so that a run cannot change policy midway."""
+
+    organisation_name: str = "デモ市"
+    organisation_name_en: str = "Demo City"
+    leave_year: Literal["calendar", "fiscal"] = "calendar"
+    manager_grades: tuple[str, ...] = ("section_chief", "deputy_director", "director")
+    min_group_hr: int = 3
+    min_group_survey: int = 5
+    min_respondents_drivers: int = 20
+    lang: Literal["ja", "en"] = "ja"
+    pseudonym_key: str | None = None
+    rating_tolerance: float = 0.05
+    """Relative band around the trajectory counted as "A" (on plan): 0.05 = ±5% of the
+    baseline-to-target distance."""
+    quota: dict[str, int] = field(default_factory=dict)
+    """Staff quota (職員定数) by unit code; the key "organisation" holds the whole organisation's."""
+    national_reference: bool = True
+    workspace: Path | None = None
+
+    def __post_init__(self) -> None:
+        unknown = [g for g in self.manager_grades if g not in GRADES]
+        if unknown:
+            raise ValueError(f"manager_grades に不明な職位があります: {unknown} (使用可能: {list(GRADES)})")
+        if self.min_group_survey < 3:
+            raise ValueError("min_group_survey は 3 未満にできません (匿名性の下限)")
+        if self.min_group_hr < 1:
+            raise ValueError("min_group_hr は 1 以上にしてください")
+
+    def resolved_pseudonym_key(self) -> bytes:
+        """The key for staff-id pseudonymisation: config, then $HRMETRICS_PSEUDONYM_KEY."""
+        key = self.pseudonym_key or os.environ.get("HRMETRICS_PSEUDONYM_KEY")
+        if not key:
+            raise ValueError(
+                "仮名化キーが設定されていません。hrmetrics.toml の [privacy] pseudonym_key か "
+                "環境変数 HRMETRICS_PSEUDONYM_KEY を設定してください。"
+            )
+        return key.encode("utf-8")
+
+
+_TOML_MAP: dict[tuple[str, str], str] = {
+    ("organisation", "name"): "organisation_name",
+    ("organisation", "name_en"): "organisation_name_en",
+    ("calendar", "leave_year"): "leave_year",
+    ("workforce", "manager_grades"): "manager_grades",
+    ("workforce", "quota"): "quota",
+    ("privacy", "min_group_hr"): "min_group_hr",
+    ("privacy", "min_group_survey"): "min_group_survey",
+    ("privacy", "pseudonym_key"): "pseudonym_key",
+    ("survey", "min_respondents_drivers"): "min_respondents_drivers",
+    ("report", "lang"): "lang",
+    ("report", "national_reference"): "national_reference",
+    ("progress", "rating_tolerance"): "rating_tolerance",
+}
+
+
+def config_from_dict(data: dict[str, Any], workspace: Path | None = None) -> Config:
+    """Build a Config from parsed TOML; unknown keys are an error so typos do not pass silently."""
+    kwargs: dict[str, Any] = {}
+    for section, body in data.items():
+        if not isinstance(body, dict):
+            raise ValueError(f"{CONFIG_FILE}: [{section}] はテーブルである必要があります")
+        for key, value in body.items():
+            target = _TOML_MAP.get((section, key))
+            if target is None:
+                raise ValueError(f"{CONFIG_FILE}: 不明な設定 [{section}] {key}")
+            kwargs[target] = tuple(value) if target == "manager_grades" else value
+    return Config(workspace=workspace, **kwargs)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read `hrmetrics.toml` from a file or a workspace folder; defaults when there is none."""
+    if path is None:
+        return Config()
+    p = Path(path)
+    if p.is_dir():
+        workspace, p = p, p / CONFIG_FILE
+        if not p.exists():
+            return Config(workspace=workspace)
+    else:
+        workspace = p.parent
+    with p.open("rb") as fh:
+        data = tomllib.load(fh)
+    return config_from_dict(data, workspace=workspace)
+
+
+def with_overrides(config: Config, **changes: Any) -> Config:
+    """A copy with some settings changed, ignoring None (so CLI options can pass through)."""
+    valid = {f.name for f in fields(Config)}
+    return replace(config, **{k: v for k, v in changes.items() if v is not None and k in valid})

@@ -1,0 +1,160 @@
+"""Every KPI declared once: id, names, unit, direction, period type and exact definition.
+
+The plan layer checks plan files against this catalogue, reports take labels from it, and the
+engine looks up how to compute each id (see `hrmetrics.kpis.engine`). Adding a KPI means adding
+one `KPI(...)` here and its computation in the domain module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Direction = Literal["higher", "lower", "none"]
+PeriodType = Literal["fiscal_year", "leave_year", "month", "snapshot", "wave"]
+
+
+@dataclass(frozen=True)
+class KPI:
+    id: str
+    name_ja: str
+    name_en: str
+    unit: str
+    direction: Direction
+    period_type: PeriodType
+    dataset: str
+    definition_ja: str
+    definition_en: str
+    additive: bool = True
+    """True when numerator and denominator are sums over people/records, so a parent's value is
+    the denominator-weighted combination of its children's (checked by a property test)."""
+
+    def label(self, lang: str = "ja") -> str:
+        return self.name_ja if lang == "ja" else self.name_en
+
+
+_K = KPI
+CATALOG: tuple[KPI, ...] = (
+    # --- overtime (fiscal year) ---
+    _K("overtime_hours_per_staff", "職員一人当たり年間時間外勤務時間", "Overtime hours per staff per year",
+       "h", "lower", "fiscal_year", "overtime",
+       "年度内の時間外勤務時間の合計 ÷ 対象職員数（各職員を当該所属の実績行がある月数/12 人として数える。0時間の行を含む）",
+       "Overtime hours in the FY ÷ staff in scope, each counted as (months with an overtime row in "
+       "that unit, 0-hour rows included) / 12"),
+    _K("overtime_hours_per_staff_month", "職員一人当たり月間時間外勤務時間", "Overtime hours per staff per month",
+       "h", "lower", "month", "overtime",
+       "当月の時間外勤務時間の合計 ÷ 当月に実績行のある職員数",
+       "Overtime hours in the month ÷ staff with an overtime row that month"),
+    _K("overtime_over_45h_month_staff", "月45時間超の職員の割合", "Staff over 45 h in any month",
+       "%", "lower", "fiscal_year", "overtime",
+       "年度内にいずれかの月で45時間を超えた職員数 ÷ 対象職員数",
+       "Staff with any month over 45 h in the FY ÷ staff with overtime rows"),
+    _K("overtime_over_100h_month_staff", "月100時間以上の職員の割合", "Staff at 100 h or more in any month",
+       "%", "lower", "fiscal_year", "overtime",
+       "年度内にいずれかの月で100時間以上となった職員数 ÷ 対象職員数",
+       "Staff with any month of 100 h or more in the FY ÷ staff with overtime rows"),
+    _K("overtime_over_360h_year_staff", "年360時間超の職員の割合", "Staff over 360 h in the year",
+       "%", "lower", "fiscal_year", "overtime",
+       "年度の時間外勤務が360時間を超えた職員数 ÷ 対象職員数",
+       "Staff whose FY overtime exceeds 360 h ÷ staff with overtime rows"),
+    _K("overtime_over_720h_year_staff", "年720時間超の職員の割合", "Staff over 720 h in the year",
+       "%", "lower", "fiscal_year", "overtime",
+       "年度の時間外勤務が720時間を超えた職員数 ÷ 対象職員数",
+       "Staff whose FY overtime exceeds 720 h ÷ staff with overtime rows"),
+    _K("overtime_over_80h_avg_staff", "2〜6か月平均80時間超の職員の割合", "Staff over 80 h on a 2–6-month average",
+       "%", "lower", "fiscal_year", "overtime",
+       "年度内に連続する2〜6か月のいずれかの平均が80時間を超えた職員数 ÷ 対象職員数",
+       "Staff with any 2–6 consecutive-month average over 80 h in the FY ÷ staff with overtime rows"),
+    _K("overtime_over_45h_7plus_months_staff", "月45時間超が年7か月以上の職員の割合",
+       "Staff over 45 h in more than 6 months", "%", "lower", "fiscal_year", "overtime",
+       "年度内に45時間を超えた月が6か月を超えた職員数 ÷ 対象職員数",
+       "Staff with more than 6 months over 45 h in the FY ÷ staff with overtime rows"),
+    _K("overtime_top10_share", "上位10%の職員が占める時間外勤務の割合", "Share of overtime worked by the top 10% of staff",
+       "%", "lower", "fiscal_year", "overtime",
+       "年度の時間外勤務時間が多い上位10%（切り上げ人数）の職員の合計 ÷ 全体の合計",
+       "Hours of the top 10% of staff by FY overtime (rounded up) ÷ all overtime hours", additive=False),
+    # --- leave (leave year) ---
+    _K("annual_leave_days_per_staff", "職員一人当たり年次休暇取得日数", "Annual leave days per staff",
+       "days", "higher", "leave_year", "leave",
+       "休暇年の年次休暇取得日数の合計 ÷ 年次休暇の実績行がある職員数",
+       "Annual leave days taken in the leave year ÷ staff with an annual-leave row"),
+    _K("annual_leave_under5_share", "年次休暇取得5日未満の職員の割合", "Staff taking fewer than 5 days",
+       "%", "lower", "leave_year", "leave",
+       "年次休暇取得が5日未満の職員数 ÷ 年次休暇の実績行がある職員数",
+       "Staff taking fewer than 5 days of annual leave ÷ staff with an annual-leave row"),
+    _K("annual_leave_under10_share", "年次休暇取得10日未満の職員の割合", "Staff taking fewer than 10 days",
+       "%", "lower", "leave_year", "leave",
+       "年次休暇取得が10日未満の職員数 ÷ 年次休暇の実績行がある職員数",
+       "Staff taking fewer than 10 days of annual leave ÷ staff with an annual-leave row"),
+    _K("annual_leave_uptake_rate", "年次休暇取得率", "Annual leave uptake rate",
+       "%", "higher", "leave_year", "leave",
+       "年次休暇取得日数の合計 ÷ 付与日数の合計", "Annual leave days taken ÷ days granted"),
+    # --- workforce (April-1 snapshot) ---
+    _K("headcount", "職員数", "Headcount", "people", "none", "snapshot", "staff",
+       "4月1日時点の在籍職員数", "Staff on the April-1 roster"),
+    _K("headcount_vs_quota", "職員定数に対する職員数", "Headcount against quota", "%", "none", "snapshot", "staff",
+       "4月1日時点の職員数 ÷ 職員定数", "April-1 headcount ÷ staff quota", additive=False),
+    _K("female_manager_ratio", "管理職に占める女性職員の割合", "Women among managers", "%", "higher",
+       "snapshot", "staff",
+       "4月1日時点の管理職（既定は課長級以上）のうち女性の人数 ÷ 管理職の人数",
+       "Women among managers (section chief and above by default) on April 1 ÷ managers"),
+    _K("female_share_grade", "職位別の女性職員の割合", "Women's share at each grade", "%", "higher",
+       "snapshot", "staff",
+       "4月1日時点の当該職位の女性職員数 ÷ 当該職位の職員数（breakdown = 職位）",
+       "Women at the grade on April 1 ÷ staff at the grade (breakdown = grade)"),
+    _K("female_share_grade_and_above", "職位以上の女性職員の割合", "Women's share at grade X and above", "%",
+       "higher", "snapshot", "staff",
+       "4月1日時点の当該職位以上の女性職員数 ÷ 当該職位以上の職員数（breakdown = 職位）",
+       "Women at grade X and above on April 1 ÷ staff at grade X and above (breakdown = grade)"),
+    # --- childcare (fiscal year) ---
+    _K("male_childcare_leave_rate", "男性職員の育児休業取得率", "Men's childcare leave rate", "%", "higher",
+       "fiscal_year", "childcare",
+       "年度内に育児休業を開始した男性職員数 ÷ 年度内に子が生まれた男性職員数（100%を超えることがある）",
+       "Men whose childcare leave started in the FY ÷ men whose child was born in the FY (can exceed 100%)"),
+    _K("female_childcare_leave_rate", "女性職員の育児休業取得率", "Women's childcare leave rate", "%", "higher",
+       "fiscal_year", "childcare",
+       "年度内に育児休業を開始した女性職員数 ÷ 年度内に子が生まれた女性職員数",
+       "Women whose childcare leave started in the FY ÷ women whose child was born in the FY"),
+    # --- approvals ---
+    _K("e_approval_rate", "電子決裁率", "E-approval rate", "%", "higher", "fiscal_year", "approvals",
+       "年度の電子決裁件数 ÷（電子決裁件数 + 紙決裁件数）", "Electronic ÷ (electronic + paper) approvals in the FY"),
+    _K("e_approval_rate_month", "電子決裁率（月次）", "E-approval rate (month)", "%", "higher", "month", "approvals",
+       "当月の電子決裁件数 ÷（電子決裁件数 + 紙決裁件数）", "Electronic ÷ (electronic + paper) approvals in the month"),
+    # --- survey (wave) ---
+    _K("staff_satisfaction_rate", "総合的に満足している職員の割合", "Staff satisfied overall", "%", "higher",
+       "wave", "survey",
+       "総合満足度の設問に回答した職員のうち、上位2つの選択肢を選んだ職員の割合",
+       "Share of those answering the overall-satisfaction item who chose one of its top two boxes"),
+    _K("engagement_index", "エンゲージメント指数", "Engagement index", "score", "higher", "wave", "survey",
+       "回答者ごとの結果設問の平均を (x−1)/(k−1)×100 で0〜100に換算し、その平均",
+       "Each respondent's mean over the outcome items rescaled to 0–100, averaged", additive=False),
+    _K("survey_response_rate", "職員意識調査の回答率", "Survey response rate", "%", "higher", "wave", "survey",
+       "回答者数 ÷ 調査年度4月1日時点の職員数", "Respondents ÷ staff on the wave's April-1 roster"),
+    _K("item_favourable", "設問別 肯定的回答率", "Item favourable share", "%", "higher", "wave", "survey",
+       "設問（breakdown）の上位2選択肢（逆転項目は反転後）の回答割合", "Top-two-box share of the item (reversed first)"),
+    _K("item_neutral", "設問別 中間回答率", "Item neutral share", "%", "none", "wave", "survey",
+       "設問の中間選択肢の回答割合", "Middle-box share of the item"),
+    _K("item_unfavourable", "設問別 否定的回答率", "Item unfavourable share", "%", "lower", "wave", "survey",
+       "設問の下位2選択肢の回答割合", "Bottom-two-box share of the item"),
+    _K("item_mean", "設問別 平均値", "Item mean", "score", "higher", "wave", "survey",
+       "設問の回答の平均（逆転項目は反転後）", "Mean answer (reversed first)", additive=False),
+    _K("item_sd", "設問別 標準偏差", "Item standard deviation", "score", "none", "wave", "survey",
+       "設問の回答の標準偏差", "Standard deviation of the answers", additive=False),
+    _K("item_score", "設問別 スコア(0-100)", "Item score (0–100)", "score", "higher", "wave", "survey",
+       "(平均−1)/(k−1)×100", "(mean − 1)/(k − 1) × 100", additive=False),
+    _K("dimension_favourable", "領域別 肯定的回答率", "Dimension favourable share", "%", "higher", "wave", "survey",
+       "領域（breakdown）に属する設問の回答全体のうち上位2選択肢の割合", "Top-two-box share over the dimension's answers"),
+    _K("dimension_score", "領域別 スコア(0-100)", "Dimension score (0–100)", "score", "higher", "wave", "survey",
+       "領域に属する設問の回答を0〜100に換算した平均", "Mean of the dimension's answers rescaled to 0–100",
+       additive=False),
+)
+
+KPIS: dict[str, KPI] = {k.id: k for k in CATALOG}
+
+
+def get_kpi(kpi_id: str) -> KPI:
+    """The catalogue entry, with an error that lists the known ids."""
+    try:
+        return KPIS[kpi_id]
+    except KeyError:
+        raise KeyError(f"不明なKPI: {kpi_id!r}。使用可能: {', '.join(sorted(KPIS))}") from None

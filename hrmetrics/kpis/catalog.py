@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (bilingual one-line definitions read better unwrapped; Japanese is double-width)
 """Every KPI declared once: id, names, unit, direction, period type and exact definition.
 
 The plan layer checks plan files against this catalogue, reports take labels from it, and the
@@ -88,7 +89,12 @@ CATALOG: tuple[KPI, ...] = (
        "Staff taking fewer than 10 days of annual leave ÷ staff with an annual-leave row"),
     _K("annual_leave_uptake_rate", "年次休暇取得率", "Annual leave uptake rate",
        "%", "higher", "leave_year", "leave",
-       "年次休暇取得日数の合計 ÷ 付与日数の合計", "Annual leave days taken ÷ days granted"),
+       "付与日数のある職員の年次休暇取得日数の合計 ÷ 付与日数の合計（付与日数が空欄の行は両方から除外）",
+       "Annual leave days taken ÷ days granted, over staff whose granted days are given (rows without "
+       "granted days are left out of both sides and counted in annual_leave_uptake_excluded)"),
+    _K("annual_leave_uptake_excluded", "取得率の計算から除外した職員数（付与日数なし）",
+       "Staff left out of the uptake rate (no granted days)", "people", "none", "leave_year", "leave",
+       "年次休暇の実績行のうち付与日数が空欄の職員数", "Staff with an annual-leave row but no granted days"),
     # --- workforce (April-1 snapshot) ---
     _K("headcount", "職員数", "Headcount", "people", "none", "snapshot", "staff",
        "4月1日時点の在籍職員数", "Staff on the April-1 roster"),

@@ -1,0 +1,91 @@
+"""Terminal output of an intake run (rich tables).
+
+Why a separate module: the CLI should stay a thin call, and the same printout is useful from a
+notebook. Only the first rejects are shown on screen; the full list is in the CSVs, and the
+printout says where.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+MAX_REJECTS_SHOWN = 20
+
+_LABELS = {
+    "ja": {
+        "files": "ファイル別の結果", "file": "ファイル", "dataset": "データ", "read": "読込行",
+        "accepted": "取込", "rejected": "除外", "warned": "注意", "status": "状態", "message": "内容",
+        "rejects": "取り込めなかった行 (先頭 {n} 件 / 全 {total} 件)", "row": "行", "column": "列",
+        "value": "値", "rule": "規則", "reason": "理由",
+        "hint_csv": "全件は {path} の CSV (Excel で開けます) にあります。",
+        "hint_out": "全件を CSV で見るには --out フォルダを指定してください。",
+        "all_ok": "すべての行を取り込みました。",
+        "ok": "正常", "partial": "一部除外", "refused": "取込不可", "duplicate": "読込済み",
+    },
+    "en": {
+        "files": "Files", "file": "File", "dataset": "Dataset", "read": "Read",
+        "accepted": "Accepted", "rejected": "Rejected", "warned": "Warned", "status": "Status",
+        "message": "Message",
+        "rejects": "Rejected rows (first {n} of {total})", "row": "Row", "column": "Column",
+        "value": "Value", "rule": "Rule", "reason": "Reason",
+        "hint_csv": "The full list is in the CSV files in {path} (they open in Excel).",
+        "hint_out": "Give an --out folder to get the full list as CSV.",
+        "all_ok": "Every row was accepted.",
+        "ok": "ok", "partial": "partly rejected", "refused": "refused", "duplicate": "already loaded",
+    },
+}
+_STYLE = {"ok": "green", "partial": "yellow", "refused": "red", "duplicate": "cyan"}
+
+
+def print_intake(result: Any, lang: str = "ja", console: Any = None) -> None:
+    """Print one table of files and one of the first rejects, then where the full CSVs are."""
+    from rich.console import Console
+
+    console = console or Console()
+    t = _LABELS["en" if lang == "en" else "ja"]
+    console.print(files_table(result, t))
+    for r in result.reports:  # refusals and duplicates need their sentence, not just a status
+        if r.status in ("refused", "duplicate"):
+            console.print(f"[{_STYLE[r.status]}]{r.file}[/]: {r.message}")
+    rejects: pl.DataFrame = result.rejects
+    if rejects.height == 0:
+        if result.all_accepted:
+            console.print(f"[green]{t['all_ok']}[/green]")
+        return
+    console.print(rejects_table(rejects, t))
+    rejects_dir = getattr(result, "rejects_dir", None)
+    console.print(t["hint_csv"].format(path=rejects_dir) if rejects_dir else t["hint_out"])
+
+
+def files_table(result: Any, t: dict[str, str]) -> Any:
+    """Rows read/accepted/rejected/warned and status per file."""
+    from rich.table import Table
+
+    table = Table(title=t["files"])
+    for key in ("file", "dataset"):
+        table.add_column(t[key])
+    for key in ("read", "accepted", "rejected", "warned"):
+        table.add_column(t[key], justify="right")
+    table.add_column(t["status"])
+    for r in result.reports:
+        style = _STYLE.get(r.status, "")
+        table.add_row(r.file, r.dataset or "-", f"{r.rows_read:,}", f"{r.rows_accepted:,}",
+                      f"{r.rows_rejected:,}", f"{r.rows_warned:,}",
+                      f"[{style}]{t.get(r.status, r.status)}[/{style}]" if style else r.status)
+    return table
+
+
+def rejects_table(rejects: pl.DataFrame, t: dict[str, str]) -> Any:
+    """The first rejects: file, row, column, value, rule and the reason in the run's language."""
+    from rich.table import Table
+
+    shown = rejects.sort("file", "row", nulls_last=False, maintain_order=True).head(MAX_REJECTS_SHOWN)
+    table = Table(title=t["rejects"].format(n=shown.height, total=rejects.height))
+    for key in ("file", "row", "column", "value", "rule", "reason"):
+        table.add_column(t[key], justify="right" if key == "row" else "left", overflow="fold")
+    for r in shown.iter_rows(named=True):  # at most 20 rows: display only
+        table.add_row(r["file"] or "", "" if r["row"] is None else str(r["row"]), r["column"] or "",
+                      r["value"] or "", r["rule"] or "", r["message"] or "")
+    return table

@@ -1,0 +1,431 @@
+"""Intake orchestration: files → read → normalise → validate (GX) → store.
+
+Why an orchestration module: the order matters (`org_units` and `survey_items` first, so later
+files are checked against this run's registry and item list, else the store's), every file must
+end in a report even when it is refused, and the accounting "rows accepted + rows rejected = rows
+read" must hold per file so nothing is ever silently dropped. Each stage stays in its own module;
+this one only sequences them and collects the outcome.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from hrmetrics.errors import Refusal
+from hrmetrics.messages import message, register
+from hrmetrics.validate import REJECT_SCHEMA, empty_rejects
+
+DATA_SUFFIXES = frozenset({".csv", ".tsv", ".xlsx", ".xlsm", ".parquet", ".pq"})
+"""Suffixes picked up when walking a folder (a file named explicitly is always tried)."""
+SKIP_NAMES = frozenset({"manifest.json", "key", "hrmetrics.toml", "ledger.parquet", "ledger.csv"})
+SKIP_DIRS = frozenset({"rejects", "store", "pipelines", "expectations", "reports", "plans", "raw",
+                       "__pycache__"})
+FIRST = {"org_units": 0, "survey_items": 1}
+"""Reference datasets first: later files are checked against them."""
+
+register("intake_ok", "全 {rows} 行を取り込みました。", "All {rows} rows accepted.")
+register("intake_partial", "{rejected} 行を取り込めませんでした ({rows} 行中)。理由は rejects を参照してください。",
+         "{rejected} of {rows} rows were rejected; see the rejects for reasons.")
+register("intake_warned", "{warned} 行に注意事項があります (取り込み済み)。",
+         "{warned} rows have warnings (accepted).")
+register("intake_duplicate", "同じファイルは読込済みです (バッチ {batch})。追加したデータはありません。",
+         "This file was already loaded (batch {batch}); nothing was added.")
+register("intake_skipped_rules", "参照データがないため確認できなかった規則: {rules}",
+         "Rules not checked for lack of reference data: {rules}")
+register("refused_row", "ファイル全体を取り込めませんでした", "The whole file was refused")
+
+
+@dataclass
+class FileReport:
+    """One input table's outcome (a workbook sheet is its own table)."""
+
+    file: str
+    dataset: str | None
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    rows_warned: int
+    status: str
+    """`ok` (every row accepted), `partial` (some rows rejected), `refused` (whole file),
+    `duplicate` (already in the store; nothing added)."""
+    message: str
+    path: Path | None = None
+
+
+@dataclass
+class IntakeResult:
+    """Everything an intake run found. `accepted` is filled by `validate_files` only (a load's
+    accepted rows are in the store, pseudonymised)."""
+
+    reports: list[FileReport]
+    rejects: pl.DataFrame
+    warnings: pl.DataFrame
+    accepted: dict[str, pl.DataFrame] = field(default_factory=dict)
+    out_dir: Path | None = None
+    store_dir: Path | None = None
+    lang: str = "ja"
+
+    @property
+    def all_accepted(self) -> bool:
+        """True when no row of any file was rejected and no file was refused."""
+        return all(r.rows_rejected == 0 and r.status != "refused" for r in self.reports)
+
+    @property
+    def rejects_dir(self) -> Path | None:
+        """Where the rejects CSVs were written (None if no out_dir was given)."""
+        return None if self.out_dir is None else self.out_dir / "rejects"
+
+    def summary_frame(self) -> pl.DataFrame:
+        """The data-quality table (architecture.md): one row per file or sheet."""
+        schema = {"file": pl.String, "dataset": pl.String, "rows_read": pl.Int64,
+                  "rows_accepted": pl.Int64, "rows_rejected": pl.Int64, "rows_warned": pl.Int64,
+                  "status": pl.String, "message": pl.String}
+        rows = [{k: getattr(r, k) for k in schema} for r in self.reports]
+        return pl.DataFrame(rows, schema=schema)
+
+
+# ---------------------------------------------------------------------------------------------
+# finding files
+
+
+def collect_paths(paths: list[Path] | list[str] | Path | str, exclude: list[Path] | None = None) -> list[Path]:
+    """Files to take in: files as given; folders walked recursively for data files.
+
+    Skipped while walking: hidden files and folders, Excel lock files (`~$…`), our own outputs
+    (rejects/, store contents, ledger, manifest) and the workspace's editable folders.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    excluded = [p.resolve() for p in (exclude or []) if p is not None]
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_file():
+            found.append(p)
+            continue
+        for f in sorted(p.rglob("*")):
+            rel = f.relative_to(p).parts
+            if not f.is_file() or any(part.startswith((".", "~$")) for part in rel):
+                continue
+            if any(part in SKIP_DIRS for part in rel[:-1]) or f.name in SKIP_NAMES:
+                continue
+            if f.suffix.lower() not in DATA_SUFFIXES or _inside(f, excluded):
+                continue
+            found.append(f)
+    return list(dict.fromkeys(found))
+
+
+def _inside(path: Path, roots: list[Path]) -> bool:
+    r = path.resolve()
+    return any(r == root or root in r.parents for root in roots)
+
+
+# ---------------------------------------------------------------------------------------------
+# the run
+
+
+@dataclass
+class _Table:
+    """A read table waiting for its turn (ordering needs every file's dataset first)."""
+
+    path: Path
+    raw: Any = None
+    spec: Any = None
+    refusal: Refusal | None = None
+    sha256: str | None = None
+
+    @property
+    def label(self) -> str:
+        sheet = getattr(self.raw, "sheet", None)
+        return f"{self.path.name} [{sheet}]" if sheet else self.path.name
+
+    @property
+    def rows_read(self) -> int:
+        return int(self.raw.rows_read) if self.raw is not None else 0
+
+    @property
+    def order(self) -> tuple[int, str]:
+        ds = getattr(self.spec, "dataset", None)
+        return (FIRST.get(ds, 2) if ds else 3, self.label)
+
+
+def _read_all(files: list[Path], specs: dict[str, Any]) -> list[_Table]:
+    """Read and classify every file; a refusal is kept with its table, not raised."""
+    from hrmetrics.pipelines import match_spec
+    from hrmetrics.readers import read_raw
+
+    tables: list[_Table] = []
+    for path in files:
+        try:
+            raws = read_raw(path)
+        except Refusal as exc:
+            tables.append(_Table(path, spec=_spec_by_name(path, specs), refusal=exc))
+            continue
+        for raw in raws:
+            table = _Table(path, raw=raw)
+            try:
+                table.spec = match_spec(path, raw.headers, specs)
+            except Refusal as exc:
+                table.refusal = exc
+            tables.append(table)
+    return sorted(tables, key=lambda t: t.order)
+
+
+def _spec_by_name(path: Path, specs: dict[str, Any]) -> Any:
+    """The dataset a file name alone points to (for an unreadable file's report), else None."""
+    from hrmetrics.pipelines import match_spec
+
+    try:
+        return match_spec(path, [], specs)
+    except Refusal:
+        return None
+
+
+class _Run:
+    """State of one intake run: reference frames grow as reference datasets are accepted."""
+
+    def __init__(self, config: Any, lang: str, store: Any = None):
+        from hrmetrics.config import Config
+
+        self.config = config or Config()
+        self.lang = lang
+        self.store = store
+        self.reports: list[FileReport] = []
+        self.rejects: list[pl.DataFrame] = []
+        self.warnings: list[pl.DataFrame] = []
+        self.accepted: dict[str, list[pl.DataFrame]] = {}
+        self.reference: dict[str, pl.DataFrame] = {}
+        self.live: set[tuple[str, str]] = set()
+        if store is not None:
+            for ds in FIRST:
+                frame = store.scan(ds).collect()
+                if frame.height:
+                    self.reference[ds] = frame
+            led = store.ledger().filter(pl.col("status") == "loaded")
+            for row in led.select("sha256", "dataset", "batch").iter_rows():
+                if row[2] in store.live_batches(row[1]):
+                    self.live.add((row[0], row[1]))
+
+    def context(self) -> Any:
+        from hrmetrics.normalise import NormaliseContext
+
+        return NormaliseContext(config=self.config, lang=self.lang, reference=dict(self.reference))
+
+    def refuse(self, table: _Table, exc: Refusal) -> None:
+        """The whole table is refused: one report, one rejects row, all rows not accepted."""
+        dataset = getattr(table.spec, "dataset", None)
+        text = exc.message(self.lang)
+        self.reports.append(FileReport(table.label, dataset, table.rows_read, 0, table.rows_read, 0,
+                                       "refused", text, table.path))
+        self.rejects.append(pl.DataFrame([{
+            "dataset": dataset, "file": table.label, "row": None, "column": None, "value": None,
+            "rule": exc.code, "message": text, "severity": "refused"}], schema=REJECT_SCHEMA))
+        if self.store is not None:
+            self.store.commit_batch(source=table.path, dataset=dataset, spec=table.spec,
+                                    rows_read=table.rows_read, rows_rejected=table.rows_read,
+                                    status="refused", sha256=self._sha(table))
+
+    def duplicate(self, table: _Table) -> None:
+        """Same bytes already loaded and still live: report it, add a ledger row, store nothing."""
+        earlier = self.store.find_duplicate(self._sha(table), table.spec.dataset) or {}
+        text = message("intake_duplicate", self.lang, batch=earlier.get("batch", "?"))
+        read = int(earlier.get("rows_read") or table.rows_read)
+        rejected = int(earlier.get("rows_rejected") or 0)
+        self.reports.append(FileReport(table.label, table.spec.dataset, read, read - rejected, rejected,
+                                       int(earlier.get("rows_warned") or 0), "duplicate", text, table.path))
+        self.store.commit_batch(source=table.path, dataset=table.spec.dataset, spec=table.spec,
+                                rows_read=read, rows_rejected=rejected, status="duplicate",
+                                sha256=self._sha(table))
+
+    def process(self, table: _Table) -> None:
+        """Normalise, validate and (when loading) store one table."""
+        from hrmetrics.normalise import normalise
+        from hrmetrics.validate import load_suite, suite_version, validate_frame
+
+        if table.refusal is not None:
+            return self.refuse(table, table.refusal)
+        spec = table.spec
+        if self.store is not None and (self._sha(table), spec.dataset) in self.live:
+            return self.duplicate(table)
+        context = self.context()
+        try:
+            norm = normalise(table.raw, spec, context)
+        except Refusal as exc:
+            return self.refuse(table, exc)
+        val = validate_frame(norm.frame, spec, context)
+        read = norm.rows_read
+        accepted_rows = val.accepted["_source_row"].n_unique() if val.accepted.height else 0
+        rejected = read - accepted_rows
+        warned = val.warnings["row"].n_unique()
+        file_rejects = pl.concat([norm.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), val.rejects])
+        self.rejects.append(file_rejects.filter(pl.col("severity") != "warning"))
+        self.warnings.append(pl.concat([file_rejects.filter(pl.col("severity") == "warning"),
+                                        val.warnings]))
+        self.reports.append(FileReport(table.label, spec.dataset, read, accepted_rows, rejected, warned,
+                                       "ok" if rejected == 0 else "partial",
+                                       self._summary(read, rejected, warned, val.skipped_rules), table.path))
+        self._remember(spec.dataset, val.accepted)
+        if self.store is not None:
+            self.store.commit_batch(
+                source=table.path, dataset=spec.dataset, accepted=val.accepted, spec=spec, rows_read=read,
+                rows_rejected=rejected, rows_warned=warned, status="loaded", sha256=self._sha(table),
+                suite_version=suite_version(load_suite(spec.suite, getattr(self.config, "workspace", None))),
+            )
+        return None
+
+    def _summary(self, read: int, rejected: int, warned: int, skipped: list[str]) -> str:
+        parts = [message("intake_ok", self.lang, rows=read) if rejected == 0
+                 else message("intake_partial", self.lang, rejected=rejected, rows=read)]
+        if warned:
+            parts.append(message("intake_warned", self.lang, warned=warned))
+        if skipped:
+            parts.append(message("intake_skipped_rules", self.lang, rules=sorted(set(skipped))))
+        return " ".join(parts)
+
+    def _remember(self, dataset: str, accepted: pl.DataFrame) -> None:
+        """Keep accepted rows; reference datasets also become this run's reference frames.
+
+        `org_units` replaces the whole registry (replace = "all"); `survey_items` replaces the
+        waves it contains, keeping other waves already known.
+        """
+        self.accepted.setdefault(dataset, []).append(accepted)
+        if dataset == "org_units" and accepted.height:
+            self.reference[dataset] = accepted
+        elif dataset == "survey_items" and accepted.height:
+            earlier = self.reference.get(dataset)
+            if earlier is not None:
+                earlier = earlier.filter(~pl.col("wave").is_in(accepted["wave"].unique().implode()))
+                accepted = pl.concat([earlier.select(accepted.columns), accepted], how="vertical_relaxed")
+            self.reference[dataset] = accepted
+
+    def _sha(self, table: _Table) -> str:
+        from hrmetrics.store import file_sha256
+
+        if table.sha256 is None:
+            table.sha256 = file_sha256(table.path)
+        return table.sha256
+
+    def result(self, out_dir: Path | None, store_dir: Path | None, keep_accepted: bool) -> IntakeResult:
+        rejects = pl.concat([empty_rejects(), *self.rejects])
+        warnings = pl.concat([empty_rejects(), *self.warnings])
+        accepted = {ds: pl.concat(fs, how="vertical_relaxed") for ds, fs in self.accepted.items()} \
+            if keep_accepted else {}
+        return IntakeResult(self.reports, rejects, warnings, accepted, out_dir, store_dir, self.lang)
+
+
+def _intake(paths: Any, *, store_dir: Path | None, out_dir: Path | None, config: Any, lang: str,
+            show_progress: bool) -> IntakeResult:
+    from hrmetrics.pipelines import load_specs
+    from hrmetrics.store import Store
+
+    store = Store(store_dir, config) if store_dir is not None else None
+    run = _Run(config, lang, store)
+    files = collect_paths(paths, exclude=[p for p in (store_dir, out_dir) if p is not None])
+    tables = _read_all(files, load_specs(getattr(run.config, "workspace", None)))
+    with _progress(show_progress, len(tables), lang) as advance:
+        for table in tables:
+            run.process(table)
+            advance(table.label)
+    result = run.result(out_dir, store_dir, keep_accepted=store is None)
+    if out_dir is not None:
+        write_rejects(result, Path(out_dir), [r.dataset for r in result.reports])
+    return result
+
+
+def validate_files(paths: Any, out_dir: Path | str | None = None, config: Any = None, lang: str = "ja",
+                   show_progress: bool = False) -> IntakeResult:
+    """Read, normalise and validate files or folders without storing anything.
+
+    Returns every file's report, the rejects and warnings, and the accepted rows by dataset.
+    With `out_dir`, writes `out_dir/rejects/<dataset>.csv` (UTF-8 with BOM, opens in Excel).
+    """
+    return _intake(paths, store_dir=None, out_dir=Path(out_dir) if out_dir else None, config=config,
+                   lang=lang, show_progress=show_progress)
+
+
+def load_files(paths: Any, store_dir: Path | str, out_dir: Path | str | None = None, config: Any = None,
+               lang: str = "ja", show_progress: bool = False) -> IntakeResult:
+    """Validate files or folders and commit each file's accepted rows to the store.
+
+    Each file is its own batch: a file already loaded is a `duplicate` (nothing added); a
+    corrected file replaces the same periods of earlier batches; a refused file is recorded in
+    the ledger. Reference data (org_units, survey_items) comes from this run, else the store.
+    """
+    return _intake(paths, store_dir=Path(store_dir), out_dir=Path(out_dir) if out_dir else None,
+                   config=config, lang=lang, show_progress=show_progress)
+
+
+# ---------------------------------------------------------------------------------------------
+# outputs
+
+
+_FORMULA = re.compile(r"^[=+\-@\t\r]")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def neutralise(expr: pl.Expr) -> pl.Expr:
+    """Prefix `'` to text Excel would run as a formula (`=…`, `+…`, `@…`); plain numbers stay."""
+    s = expr.cast(pl.String)
+    risky = s.str.contains(_FORMULA.pattern) & ~s.str.contains(_NUMBER.pattern)
+    return pl.when(risky).then(pl.lit("'") + s).otherwise(s)
+
+
+def write_rejects(result: IntakeResult, out_dir: Path, datasets: list[str | None]) -> list[Path]:
+    """`out_dir/rejects/<dataset>.csv` per dataset with rejects or warnings (UTF-8 BOM).
+
+    A dataset processed in this run with nothing to report gets its old CSV removed, so a
+    stale file from an earlier run never contradicts this one. Refused files whose dataset is
+    unknown go to `unknown.csv`.
+    """
+    folder = out_dir / "rejects"
+    folder.mkdir(parents=True, exist_ok=True)
+    both = pl.concat([result.rejects, result.warnings]).with_columns(pl.col("dataset").fill_null("unknown"))
+    written: list[Path] = []
+    for ds in sorted({d or "unknown" for d in datasets} | set(both["dataset"].unique().to_list())):
+        target = folder / f"{ds}.csv"
+        part = both.filter(pl.col("dataset") == ds).sort("file", "row", "rule", nulls_last=False)
+        if part.height == 0:
+            target.unlink(missing_ok=True)
+            continue
+        part = part.with_columns(neutralise(pl.col("file")).alias("file"),
+                                 neutralise(pl.col("value")).alias("value"))
+        part.write_csv(target, include_bom=True)
+        written.append(target)
+    return written
+
+
+class _NoProgress:
+    def __enter__(self) -> Any:
+        return lambda label: None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class _RichProgress:
+    """One bar over the files, labelled with the file being finished."""
+
+    def __init__(self, total: int, lang: str):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        self.task = self.progress.add_task("検証中" if lang == "ja" else "Validating", total=total)
+
+    def __enter__(self) -> Any:
+        self.progress.start()
+
+        def advance(label: str) -> None:
+            self.progress.update(self.task, advance=1, description=label)
+
+        return advance
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+
+def _progress(show: bool, total: int, lang: str) -> Any:
+    return _RichProgress(total, lang) if show else _NoProgress()

@@ -1,0 +1,289 @@
+"""The KPI engine: canonical datasets → the long KPI table (docs/architecture.md).
+
+Every KPI declared in the domain modules (`overtime`, `leave`, `workforce`, `childcare`,
+`approvals`) is aggregated by the same code for the organisation (`unit_code = "ORG"`), every
+department and every division, per period. KPIs that share a records builder are aggregated in
+one group-by per level, and all builders are collected together so polars can share the scans.
+
+Rules applied here, once, for every KPI:
+
+* a unit-period with no one in the population (n = 0) gets no row;
+* small groups: n < `config.min_group_hr` ⇒ `suppressed = true` and value, numerator,
+  denominator and n are null (the number must not leave the engine);
+* names: the organisation's from the config, units' from the registry (restated: today's name
+  of the successor; as_was: the name in that year);
+* deterministic order: kpi, level (organisation, department, division), unit_code, breakdown,
+  year, period.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from hrmetrics.config import Config
+from hrmetrics.kpis import approvals, childcare, leave, overtime, workforce
+from hrmetrics.kpis.catalog import CATALOG, KPIS, get_kpi
+from hrmetrics.kpis.spec import DerivedDef, Inputs, KpiDef, RecordsBuilder
+from hrmetrics.orgs import ORG_CODE, OrgRegistry
+
+KPI_SCHEMA: dict[str, pl.DataType] = {
+    "kpi": pl.String(),
+    "breakdown": pl.String(),
+    "level": pl.String(),
+    "unit_code": pl.String(),
+    "unit_name": pl.String(),
+    "parent_code": pl.String(),
+    "period": pl.String(),
+    "period_type": pl.String(),
+    "year": pl.Int64(),
+    "value": pl.Float64(),
+    "numerator": pl.Float64(),
+    "denominator": pl.Float64(),
+    "n": pl.Int64(),
+    "suppressed": pl.Boolean(),
+    "unit": pl.String(),
+    "view": pl.String(),
+}
+"""Columns and dtypes of the long KPI table, in order (the contract other modules read)."""
+
+LEVELS: tuple[str, ...] = ("organisation", "department", "division")
+
+HR_DEFS: tuple[KpiDef, ...] = (
+    *overtime.DEFS, *leave.DEFS, *workforce.DEFS, *childcare.DEFS, *approvals.DEFS,
+)
+DERIVED_DEFS: tuple[DerivedDef, ...] = (*workforce.DERIVED,)
+SURVEY_DATASET = "survey"
+
+_KEYS = ["period", "year", "breakdown"]
+
+
+# ---------------------------------------------------------------------------- public API
+def compute_kpis(source: Any, config: Config | None = None, view: str = "restated",
+                 kpis: list[str] | None = None) -> pl.DataFrame:
+    """The long KPI table for the organisation, its departments and divisions.
+
+    `source` is a dict of canonical datasets (LazyFrame or DataFrame), a `Store`, or a store
+    path. `kpis` limits the computation to some ids (unknown ids raise KeyError). KPIs whose
+    dataset is absent are skipped. Raises `UnknownUnitError` when a record names a unit that
+    does not exist in its fiscal year.
+    """
+    config = config or Config()
+    if view not in ("restated", "as_was"):
+        raise ValueError(f"view は 'restated' か 'as_was' です: {view!r}")
+    requested = _requested(kpis)
+    datasets = load_datasets(source)
+    if "org_units" not in datasets:
+        raise ValueError("org_units（組織マスタ）がありません。KPIの集計には組織マスタが必要です。"
+                         if config.lang != "en" else "org_units is missing: the KPI engine needs it.")
+    registry = OrgRegistry.from_frame(datasets["org_units"])
+    inp = Inputs(datasets=datasets, config=config, registry=registry, view=view)
+    parts = [finish(aggregate_hr(inp, requested), inp)]
+    survey = _survey_rows(datasets, config, registry, view, requested)
+    if survey is not None:
+        parts.append(survey)
+    return sort_table(pl.concat(parts, how="vertical"))
+
+
+def write_kpis(table: pl.DataFrame, path: str | Path) -> Path:
+    """Write the KPI table as CSV (UTF-8 with BOM, for Excel in Japan) or Parquet.
+
+    In CSV, text cells that a spreadsheet would run as a formula are prefixed with `'`.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        table.write_parquet(path)
+    elif suffix == ".csv":
+        text_cols = ["unit_name", "unit_code", "parent_code", "breakdown"]
+        safe = table.with_columns(
+            pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c))
+            .otherwise(pl.col(c)).alias(c) for c in text_cols if c in table.columns)
+        safe.write_csv(path, include_bom=True)
+    else:
+        raise ValueError(f"拡張子は .csv か .parquet にしてください: {path.name}")
+    return path
+
+
+def read_kpis(path: str | Path) -> pl.DataFrame:
+    """Read a KPI table written by `write_kpis` back into KPI_SCHEMA (undoing the CSV guard)."""
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        return cast_table(pl.read_parquet(path))
+    df = pl.read_csv(path, schema_overrides=KPI_SCHEMA, encoding="utf8")
+    text_cols = [c for c in ("unit_name", "unit_code", "parent_code", "breakdown") if c in df.columns]
+    return cast_table(df.with_columns(pl.col(c).str.replace(r"^'([=+\-@\t\r])", "$1") for c in text_cols))
+
+
+def load_datasets(source: Any) -> dict[str, pl.LazyFrame]:
+    """Canonical datasets as LazyFrames from a dict, a `Store` or a store path.
+
+    The store module is imported only when a store is given, so the engine runs on plain frames
+    (tests, notebooks) without it.
+    """
+    if isinstance(source, Mapping):
+        return {k: v.lazy() for k, v in source.items()}
+    if isinstance(source, str | os.PathLike):
+        from hrmetrics.store import Store
+
+        source = Store(source)
+    if hasattr(source, "datasets"):
+        return {k: v.lazy() for k, v in source.datasets().items()}
+    raise TypeError(f"source must be a dict of frames, a Store or a store path, not {type(source).__name__}")
+
+
+# ---------------------------------------------------------------------------- aggregation
+def aggregate_hr(inp: Inputs, requested: set[str] | None) -> pl.DataFrame:
+    """Aggregated HR KPI rows (before names and suppression), one per KPI × level × unit × period."""
+    every = {d.id for d in HR_DEFS} | {d.id for d in DERIVED_DEFS}
+    wanted = every if requested is None else set(requested)
+    derived = [d for d in DERIVED_DEFS if d.id in wanted]
+    needed = wanted | {d.source for d in derived}
+    groups: dict[RecordsBuilder, list[KpiDef]] = {}
+    for d in HR_DEFS:
+        if d.id in needed:
+            groups.setdefault(d.records, []).append(d)
+    plans = []
+    for builder, defs in groups.items():
+        lf = builder(inp)
+        if lf is not None:
+            plans.append(aggregate(lf, defs))
+    raw = pl.concat(pl.collect_all(plans), how="vertical") if plans else _empty_raw()
+    extra = [d.derive(raw.filter(pl.col("kpi") == d.source), inp.config).select(raw.columns) for d in derived]
+    return pl.concat([raw, *extra], how="vertical").filter(pl.col("kpi").is_in(list(wanted)))
+
+
+def aggregate(records: pl.LazyFrame, defs: Iterable[KpiDef]) -> pl.LazyFrame:
+    """Fold records to organisation, department and division rows for some KPIs.
+
+    The same aggregation expressions run at every level, so a department can only differ from
+    the sum of its divisions where the KPI itself is non-additive (distinct counts, top-10%).
+    Records coded to a department (no `_division`) count for the department and organisation.
+    """
+    defs = list(defs)
+    if "breakdown" not in records.collect_schema().names():
+        records = records.with_columns(breakdown=pl.lit(None, dtype=pl.String))
+    aggs: list[pl.Expr] = []
+    for i, d in enumerate(defs):
+        den = pl.lit(None, dtype=pl.Float64) if d.denominator is None else d.denominator
+        aggs += [d.numerator.cast(pl.Float64).alias(f"_num{i}"), den.cast(pl.Float64).alias(f"_den{i}"),
+                 d.n.cast(pl.Int64).alias(f"_n{i}")]
+    null_str = pl.lit(None, dtype=pl.String)
+    org = records.group_by(_KEYS).agg(aggs).with_columns(
+        level=pl.lit("organisation"), unit_code=pl.lit(ORG_CODE), parent_code=null_str)
+    dept = records.group_by([*_KEYS, "_department"]).agg(aggs).select(
+        pl.all().exclude("_department"), level=pl.lit("department"), unit_code=pl.col("_department"),
+        parent_code=null_str)
+    div = (
+        records.filter(pl.col("_division").is_not_null())
+        .group_by([*_KEYS, "_division", "_department"]).agg(aggs)
+        .select(pl.all().exclude("_division", "_department"), level=pl.lit("division"),
+                unit_code=pl.col("_division"), parent_code=pl.col("_department"))
+    )
+    wide = pl.concat([org, dept, div], how="diagonal")
+    base = ["level", "unit_code", "parent_code", *_KEYS]
+    return pl.concat([wide.select(*base, kpi=pl.lit(d.id), numerator=pl.col(f"_num{i}"),
+                                  denominator=pl.col(f"_den{i}"), n=pl.col(f"_n{i}"),
+                                  value=_value(d, i)) for i, d in enumerate(defs)], how="vertical")
+
+
+def _value(d: KpiDef, i: int) -> pl.Expr:
+    """num/den × scale, null when the denominator is 0; a count KPI's value is its numerator."""
+    num = pl.col(f"_num{i}")
+    if d.denominator is None:
+        return num * d.scale
+    den = pl.col(f"_den{i}")
+    return pl.when(den != 0).then(num / den * d.scale).otherwise(None)
+
+
+def _empty_raw() -> pl.DataFrame:
+    return pl.DataFrame(schema={"level": pl.String, "unit_code": pl.String, "parent_code": pl.String,
+                                "period": pl.String, "year": pl.Int64, "breakdown": pl.String,
+                                "kpi": pl.String, "numerator": pl.Float64, "denominator": pl.Float64,
+                                "n": pl.Int64, "value": pl.Float64})
+
+
+# ---------------------------------------------------------------------------- finishing
+def finish(raw: pl.DataFrame, inp: Inputs) -> pl.DataFrame:
+    """Names, catalogue columns, small-group suppression and the exact KPI_SCHEMA."""
+    config = inp.config
+    by_year, latest = inp.registry.names(inp.view)
+    named = raw.join(latest.rename({"unit_name": "_latest_name"}), on="unit_code", how="left")
+    if inp.view == "as_was":
+        named = named.join(by_year.rename({"unit_name": "_year_name"}), on=["unit_code", "year"], how="left")
+        name = pl.coalesce("_year_name", "_latest_name")
+    else:
+        name = pl.col("_latest_name")
+    meta = pl.DataFrame({"kpi": [k.id for k in CATALOG], "period_type": [k.period_type for k in CATALOG],
+                         "unit": [k.unit for k in CATALOG]})
+    small = pl.col("n") < config.min_group_hr
+    out = (
+        named.with_columns(unit_name=pl.when(pl.col("level") == "organisation")
+                           .then(pl.lit(config.organisation_name)).otherwise(name))
+        .join(meta, on="kpi", how="left")
+        .filter(pl.col("n").is_null() | (pl.col("n") > 0))
+        .with_columns(suppressed=small.fill_null(True), view=pl.lit(inp.view))
+        .with_columns([pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c)
+                       for c in ("value", "numerator", "denominator", "n")])
+    )
+    return cast_table(out)
+
+
+def cast_table(df: pl.DataFrame) -> pl.DataFrame:
+    """Select and cast to KPI_SCHEMA (missing optional columns become null)."""
+    return df.select([
+        (pl.col(c) if c in df.columns else pl.lit(None)).cast(t).alias(c) for c, t in KPI_SCHEMA.items()
+    ])
+
+
+def sort_table(df: pl.DataFrame) -> pl.DataFrame:
+    """Deterministic order: kpi, level, unit_code, breakdown, year, period."""
+    rank = pl.col("level").replace_strict({lvl: i for i, lvl in enumerate(LEVELS)}, default=len(LEVELS),
+                                          return_dtype=pl.Int64)
+    return df.sort(["kpi", rank, "unit_code", "breakdown", "year", "period"], nulls_last=False)
+
+
+# ---------------------------------------------------------------------------- survey
+def _requested(kpis: list[str] | None) -> set[str] | None:
+    if kpis is None:
+        return None
+    for k in kpis:
+        get_kpi(k)  # raises KeyError listing the known ids
+    return set(kpis)
+
+
+def _survey_rows(datasets: dict[str, pl.LazyFrame], config: Config, registry: OrgRegistry, view: str,
+                 requested: set[str] | None) -> pl.DataFrame | None:
+    """Survey KPIs from `hrmetrics.survey.scores.survey_kpis`, when the data and module exist."""
+    if SURVEY_DATASET not in datasets:
+        return None
+    survey_ids = {k.id for k in CATALOG if k.dataset == SURVEY_DATASET}
+    if requested is not None and not (requested & survey_ids):
+        return None
+    try:
+        from hrmetrics.survey import scores
+    except ImportError:
+        return None
+    fn = getattr(scores, "survey_kpis", None)
+    if fn is None:
+        return None
+    # pass the registry (so both tables resolve units the same way) by whatever name it takes
+    params = inspect.signature(fn).parameters
+    kwargs: dict[str, Any] = {"view": view}
+    for name in ("registry", "registry_or_none"):
+        if name in params:
+            kwargs[name] = registry
+    rows = fn(datasets, config, **kwargs)
+    rows = cast_table(rows.lazy().collect() if isinstance(rows, pl.LazyFrame) else rows)
+    if requested is not None:
+        rows = rows.filter(pl.col("kpi").is_in(list(requested)))
+    return rows
+
+
+__all__ = ["KPIS", "KPI_SCHEMA", "compute_kpis", "load_datasets", "read_kpis", "write_kpis"]

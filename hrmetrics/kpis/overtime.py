@@ -1,0 +1,127 @@
+"""Overtime KPIs (fiscal year and month), including the legal cap family.
+
+Two record grains are used, on purpose:
+
+* **staff-month** for hours per staff: a staff member counts as (months with a row in that
+  unit)/12, so a mover counts in each division for the months spent there and exactly once
+  (12/12) for the organisation; an October joiner counts 6/12. Numerator and denominator are
+  then plain sums, hence additive across levels.
+* **staff-FY** for the caps and the top-10% share: a cap is a property of a person's year, so
+  each staff-FY is attributed to ONE reported unit — the one where the person had the most
+  months in that FY, ties going to the unit of the latest month. This keeps the counts
+  additive (a person is never counted in two divisions) and matches how a personnel division
+  files a person under their main posting. Annual totals and monthly maxima are taken over all
+  of the person's rows in the FY, wherever they were worked.
+
+Cap rules (労働基準法 36協定 limits, counted per FY): a month over 45 h; a month at 100 h or
+more; over 360 h or 720 h in the year; any 2–6 consecutive calendar-month average over 80 h
+within the FY (a calendar month without a row counts as 0 h, so windows never skip a month);
+over 45 h in more than 6 months.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from hrmetrics.kpis.spec import Inputs, KpiDef, fy_period
+from hrmetrics.orgs import fiscal_year_expr
+
+_UNIT_COLS = ("_division", "_department")
+
+
+def _base(inp: Inputs) -> pl.LazyFrame | None:
+    """Overtime rows with their fiscal year and reported units (shared by all builders)."""
+    def build() -> pl.LazyFrame | None:
+        lf = inp.frame("overtime")
+        if lf is None:
+            return None
+        lf = lf.select(
+            pl.col("staff_id").cast(pl.String), pl.col("month").cast(pl.Date),
+            pl.col("unit_code").cast(pl.String), pl.col("hours").cast(pl.Float64),
+        ).with_columns(fiscal_year=fiscal_year_expr("month"))
+        return inp.attach_units(lf, "overtime")
+    return inp.cached("overtime_base", build)
+
+
+def staff_months_fy(inp: Inputs) -> pl.LazyFrame | None:
+    """One record per staff-month, labelled with its fiscal year."""
+    base = _base(inp)
+    if base is None:
+        return None
+    return base.select("staff_id", "hours", *_UNIT_COLS, period=fy_period(), year=pl.col("fiscal_year"))
+
+
+def staff_months(inp: Inputs) -> pl.LazyFrame | None:
+    """One record per staff-month, labelled with its month (`2024-04`); year = its FY."""
+    base = _base(inp)
+    if base is None:
+        return None
+    return base.select("staff_id", "hours", *_UNIT_COLS,
+                       period=pl.col("month").dt.strftime("%Y-%m"), year=pl.col("fiscal_year"))
+
+
+def _rolling_80h_flag(months: list[pl.Expr]) -> pl.Expr:
+    """True when any window of 2–6 consecutive fiscal months averages over 80 h.
+
+    The loop builds 45 column expressions (window sizes × start months), not a loop over data.
+    """
+    windows = [
+        pl.sum_horizontal(months[start:start + size]) / size > 80
+        for size in range(2, 7)
+        for start in range(0, 12 - size + 1)
+    ]
+    return pl.any_horizontal(windows)
+
+
+def staff_fy(inp: Inputs) -> pl.LazyFrame | None:
+    """One record per staff-FY with annual total, cap flags and the attributed unit."""
+    base = _base(inp)
+    if base is None:
+        return None
+    pos = (pl.col("month").dt.month().cast(pl.Int32) + 8) % 12  # April = 0 … March = 11
+    month_cols = [pl.col("hours").filter(pos == i).sum().alias(f"_m{i}") for i in range(12)]
+    totals = base.group_by("staff_id", "fiscal_year").agg(*month_cols, total=pl.col("hours").sum())
+    m = [pl.col(f"_m{i}") for i in range(12)]
+    flags = totals.select(
+        "staff_id", "fiscal_year", "total",
+        over_45h_month=pl.max_horizontal(m) > 45,
+        over_100h_month=pl.max_horizontal(m) >= 100,
+        over_360h_year=pl.col("total") > 360,
+        over_720h_year=pl.col("total") > 720,
+        over_80h_avg=_rolling_80h_flag(m),
+        over_45h_7plus_months=pl.sum_horizontal([(c > 45).cast(pl.Int32) for c in m]) > 6,
+    )
+    per_unit = base.group_by("staff_id", "fiscal_year", *_UNIT_COLS).agg(
+        _months=pl.len(), _last=pl.col("month").max())
+    main_unit = per_unit.group_by("staff_id", "fiscal_year").agg(
+        [pl.col(c).sort_by("_months", "_last").last() for c in _UNIT_COLS])
+    return flags.join(main_unit, on=["staff_id", "fiscal_year"], how="inner").with_columns(
+        period=fy_period(), year=pl.col("fiscal_year"))
+
+
+def _share(kpi_id: str, flag: str) -> KpiDef:
+    """A cap KPI: value = share (%) of staff-FYs flagged; numerator = flagged staff."""
+    return KpiDef(kpi_id, staff_fy, numerator=pl.col(flag).sum().cast(pl.Float64),
+                  denominator=pl.len().cast(pl.Float64), n=pl.len(), scale=100.0)
+
+
+_TOP10_HOURS = pl.col("total").filter(
+    pl.col("total").rank("ordinal", descending=True) <= (pl.len() * 0.1).ceil()).sum()
+"""Hours of the top ceil(10% of n) staff of the group; computed per group (not additive)."""
+
+DEFS: tuple[KpiDef, ...] = (
+    KpiDef("overtime_hours_per_staff", staff_months_fy,
+           numerator=pl.col("hours").sum(), denominator=pl.len() / 12.0,
+           n=pl.col("staff_id").n_unique()),
+    KpiDef("overtime_hours_per_staff_month", staff_months,
+           numerator=pl.col("hours").sum(), denominator=pl.len().cast(pl.Float64),
+           n=pl.col("staff_id").n_unique()),
+    _share("overtime_over_45h_month_staff", "over_45h_month"),
+    _share("overtime_over_100h_month_staff", "over_100h_month"),
+    _share("overtime_over_360h_year_staff", "over_360h_year"),
+    _share("overtime_over_720h_year_staff", "over_720h_year"),
+    _share("overtime_over_80h_avg_staff", "over_80h_avg"),
+    _share("overtime_over_45h_7plus_months_staff", "over_45h_7plus_months"),
+    KpiDef("overtime_top10_share", staff_fy, numerator=_TOP10_HOURS, denominator=pl.col("total").sum(),
+           n=pl.len(), scale=100.0),
+)

@@ -1,0 +1,160 @@
+"""Japanese and English texts of refusals and parse rules.
+
+One registry so that every user-facing sentence exists in both languages and the wording of a
+rule lives in one place (the rejects table, the ledger and the reports all quote it).
+
+Adding an entry: put ``"<code>": {"ja": "...", "en": "..."}`` in ``MESSAGES``. Templates use
+``str.format`` fields (``{column}``, ``{value}``...); a missing field never raises — it is shown
+as ``{field}`` so that a message is never lost because of a template slip. GX rule texts live in
+the suite JSON ``meta`` (the validation module); ``register()`` lets other modules add entries at
+import time without editing this file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # --- refusals (whole file) -------------------------------------------------------------
+    "empty_file": {
+        "ja": "ファイル「{file}」は空です。",
+        "en": "File '{file}' is empty.",
+    },
+    "no_data_rows": {
+        "ja": "ファイル「{file}」{sheet}にデータ行がありません (見出し行のみ)。",
+        "en": "File '{file}'{sheet} has no data rows (header only).",
+    },
+    "binary_file": {
+        "ja": "ファイル「{file}」はテキスト (CSV) として読めません。"
+        "バイナリ形式か、対応していない文字コードです。",
+        "en": "File '{file}' cannot be read as text (CSV): it is binary or in an unsupported encoding.",
+    },
+    "unreadable_xlsx": {
+        "ja": "Excel ファイル「{file}」を開けません (破損しているか、途中で切れています): {reason}",
+        "en": "Cannot open Excel file '{file}' (corrupt or truncated): {reason}",
+    },
+    "unreadable_csv": {
+        "ja": "CSV ファイル「{file}」を読めません (列数が行によって違う等): {reason}",
+        "en": "Cannot read CSV file '{file}' (e.g. rows with differing numbers of fields): {reason}",
+    },
+    "unreadable_parquet": {
+        "ja": "Parquet ファイル「{file}」を開けません: {reason}",
+        "en": "Cannot open Parquet file '{file}': {reason}",
+    },
+    "unsupported_format": {
+        "ja": "ファイル「{file}」の形式 ({suffix}) には対応していません。"
+        "CSV・XLSX・Parquet を使ってください。",
+        "en": "File '{file}' has an unsupported format ({suffix}); use CSV, XLSX or Parquet.",
+    },
+    "unknown_dataset": {
+        "ja": "ファイル「{file}」がどのデータか判定できません。{reason} 候補: {candidates}",
+        "en": "Cannot tell which dataset file '{file}' is. {reason} Candidates: {candidates}",
+    },
+    "missing_columns": {
+        "ja": "ファイル「{file}」({dataset}) に必須の列がありません: {missing}。見つかった見出し: {found}",
+        "en": "File '{file}' ({dataset}) lacks required columns: {missing}. Headers found: {found}",
+    },
+    "bad_delimiter": {
+        "ja": "ファイル「{file}」の区切り文字が正しくないようです (見出しが1列「{header}」に読めました)。"
+        "カンマ区切りかタブ区切りで保存してください。",
+        "en": "File '{file}' seems to use a wrong delimiter (the header read as one column '{header}'). "
+        "Save it comma- or tab-separated.",
+    },
+    "duplicate_columns": {
+        "ja": "ファイル「{file}」で同じ列に対応する見出しが複数あります: {columns}",
+        "en": "File '{file}' has several headers for the same column: {columns}",
+    },
+    "unknown_reshape": {
+        "ja": "データ定義「{dataset}」の reshape「{reshape}」は登録されていません。",
+        "en": "Reshape hook '{reshape}' of dataset '{dataset}' is not registered.",
+    },
+    "bad_spec": {
+        "ja": "データ定義ファイル「{file}」のキー「{key}」が不正です: {reason}",
+        "en": "Pipeline spec '{file}', key '{key}' is invalid: {reason}",
+    },
+    # --- parse rules (one row rejected) ----------------------------------------------------
+    "type_id": {
+        "ja": "「{column}」の値「{value}」をIDとして読めません",
+        "en": "Cannot read '{value}' in '{column}' as an id",
+    },
+    "type_code": {
+        "ja": "「{column}」の値「{value}」をコードとして読めません",
+        "en": "Cannot read '{value}' in '{column}' as a code",
+    },
+    "type_text": {
+        "ja": "「{column}」の値「{value}」を文字列として読めません",
+        "en": "Cannot read '{value}' in '{column}' as text",
+    },
+    "type_int": {
+        "ja": "「{column}」の値「{value}」を整数として読めません",
+        "en": "Cannot read '{value}' in '{column}' as a whole number",
+    },
+    "type_number": {
+        "ja": "「{column}」の値「{value}」を数値として読めません",
+        "en": "Cannot read '{value}' in '{column}' as a number",
+    },
+    "type_hours": {
+        "ja": "「{column}」の値「{value}」を数値として読めません",
+        "en": "Cannot read '{value}' in '{column}' as a number (hours as 12.5 or 12:30)",
+    },
+    "type_month": {
+        "ja": "「{column}」の値「{value}」を年月として読めません (例: 2024-04、令和6年4月、R6.4)",
+        "en": "Cannot read '{value}' in '{column}' as a month (e.g. 2024-04, 令和6年4月, R6.4)",
+    },
+    "type_date": {
+        "ja": "「{column}」の値「{value}」を日付として読めません (例: 2024-04-01、令和6年4月1日)",
+        "en": "Cannot read '{value}' in '{column}' as a date (e.g. 2024-04-01, 令和6年4月1日)",
+    },
+    "type_year": {
+        "ja": "「{column}」の値「{value}」を年として読めません (例: 2024、令和6年)",
+        "en": "Cannot read '{value}' in '{column}' as a year (e.g. 2024, 令和6年)",
+    },
+    "type_fiscal_year": {
+        "ja": "「{column}」の値「{value}」を年度として読めません (例: 2024、令和6年度、FY2024)",
+        "en": "Cannot read '{value}' in '{column}' as a fiscal year (e.g. 2024, 令和6年度, FY2024)",
+    },
+    "type_wave": {
+        "ja": "「{column}」の値「{value}」を調査回として読めません",
+        "en": "Cannot read '{value}' in '{column}' as a survey wave",
+    },
+    "type_bool": {
+        "ja": "「{column}」の値「{value}」を真偽値として読めません (1/0、○/×、有/無、はい/いいえ)",
+        "en": "Cannot read '{value}' in '{column}' as yes/no (1/0, ○/×, 有/無, yes/no)",
+    },
+    "category": {
+        "ja": "「{column}」の値「{value}」は使用できる値ではありません (使用可能: {accepted})",
+        "en": "'{value}' is not an accepted value of '{column}' (accepted: {accepted})",
+    },
+    "ignored_columns": {
+        "ja": "次の列はデータ定義にないため読み込みませんでした: {columns}",
+        "en": "These columns are not in the dataset definition and were not loaded: {columns}",
+    },
+}
+
+
+class _Keep(dict):
+    """format_map helper: unknown fields stay visible as ``{name}`` instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def message(code: str, lang: str = "ja", **kw: Any) -> str:
+    """The text of `code` in `lang` (falls back to Japanese, then to the code itself)."""
+    entry = MESSAGES.get(code)
+    if entry is None:
+        return code if not kw else f"{code}: {kw}"
+    template = entry.get(lang) or entry["ja"]
+    return template.format_map(_Keep({k: _fmt(v) for k, v in kw.items()}))
+
+
+def register(code: str, ja: str, en: str) -> None:
+    """Add or replace an entry (used by modules that own their own rule texts)."""
+    MESSAGES[code] = {"ja": ja, "en": en}
+
+
+def _fmt(value: Any) -> str:
+    """Lists read better as 「a」, 「b」 than as Python reprs in user messages."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)

@@ -1,0 +1,366 @@
+"""Raw string table → canonical frame: map headers, reshape (survey), parse values by column type.
+
+Every value that cannot be read becomes one row of the rejects table naming file, spreadsheet row,
+column and the value as written; its row leaves the canonical frame, so nothing is silently
+dropped or silently coerced. Empty cells become null (whether null is allowed is the validator's
+rule, not a parse failure). All parsing is vectorised polars (see jpformat.py).
+"""
+
+from __future__ import annotations
+
+import importlib
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from hrmetrics import jpformat as jp
+from hrmetrics.config import Config
+from hrmetrics.errors import Refusal
+from hrmetrics.messages import message
+from hrmetrics.pipelines import ColumnSpec, PipelineSpec, norm_header
+from hrmetrics.readers import SOURCE_FILE, SOURCE_ROW, RawTable
+
+RESHAPERS: dict[str, str] = {
+    "survey_wide": "hrmetrics.survey.intake:reshape_survey_wide",
+    "glint": "hrmetrics.survey.intake:reshape_glint",
+}
+"""Reshape hooks by spec name, as "module:function" (imported lazily, only when a spec uses one)."""
+
+REJECTS_SCHEMA: dict[str, pl.DataType] = {
+    "dataset": pl.String(),
+    "file": pl.String(),
+    "row": pl.Int64(),
+    "column": pl.String(),
+    "value": pl.String(),
+    "rule": pl.String(),
+    "message": pl.String(),
+    "severity": pl.String(),
+}
+"""The rejects table of docs/architecture.md (severity: error | warning | refused)."""
+
+DTYPES: dict[str, pl.DataType] = {
+    "id": pl.String(), "code": pl.String(), "text": pl.String(), "wave": pl.String(),
+    "category": pl.String(), "int": pl.Int64(), "year": pl.Int64(), "fiscal_year": pl.Int64(),
+    "number": pl.Float64(), "hours": pl.Float64(), "month": pl.Date(), "date": pl.Date(),
+    "bool": pl.Boolean(),
+}
+"""Canonical polars dtype of each column type."""
+
+_PARSERS: dict[str, Callable[[pl.Expr], pl.Expr]] = {
+    "id": jp.clean_text_expr, "code": jp.clean_text_expr, "text": jp.clean_text_expr,
+    "int": jp.parse_int_expr, "number": jp.parse_number_expr, "hours": jp.parse_hours_expr,
+    "month": jp.parse_month_expr, "date": jp.parse_date_expr, "year": jp.parse_year_expr,
+    "fiscal_year": jp.parse_fiscal_year_expr, "wave": jp.parse_wave_expr, "bool": jp.parse_bool_expr,
+}
+
+Hook = Callable[[pl.DataFrame, PipelineSpec, "NormaliseContext"], tuple[pl.DataFrame, pl.DataFrame]]
+
+
+@dataclass
+class NormaliseContext:
+    """What normalising one file may need beyond the file itself.
+
+    `reference` holds canonical frames of other datasets already known in this run or the store
+    (e.g. `survey_items` so the survey reshape can recognise item columns, `org_units`).
+    """
+
+    config: Config = field(default_factory=Config)
+    lang: str = "ja"
+    reference: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """The result of normalising one RawTable.
+
+    `frame`: canonical columns (spec order, canonical dtypes) + `_source_file`, `_source_row`,
+    only rows where every value parsed. `rejects`: REJECTS_SCHEMA, one row per bad cell.
+    `rejected_rows`: the `_source_row`s removed (a row with two bad cells is one removed row), so
+    `accepted_rows + len(rejected_rows) == rows_read` holds exactly, also after a reshape.
+    """
+
+    frame: pl.DataFrame
+    rejects: pl.DataFrame
+    dataset: str
+    source: str
+    sheet: str | None
+    rows_read: int
+    rejected_rows: frozenset[int]
+    ignored_columns: tuple[str, ...] = ()
+    column_map: dict[str, str] = field(default_factory=dict)
+    """header as written → canonical column name."""
+
+    @property
+    def accepted_rows(self) -> int:
+        """Source rows with at least one accepted output row (= frame height without a reshape)."""
+        return self.frame.get_column(SOURCE_ROW).n_unique() if self.frame.height else 0
+
+
+def empty_rejects() -> pl.DataFrame:
+    """A rejects table with no rows (the schema every stage concatenates onto)."""
+    return pl.DataFrame(schema=REJECTS_SCHEMA)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def normalise(raw: RawTable, spec: PipelineSpec, context: NormaliseContext | None = None) -> Normalised:
+    """Map headers, reshape if the spec says so, and parse every canonical column by its type.
+
+    Raises Refusal("bad_delimiter" | "missing_columns" | "duplicate_columns" | "unknown_reshape").
+    """
+    context = context or NormaliseContext()
+    raw = find_header_row(raw, spec)
+    column_map = map_headers(raw, spec)
+    mapped = raw.frame.rename(column_map)
+    extra = [c for c in raw.headers if c not in column_map]
+    hook_rejects = empty_rejects()
+    if spec.reshape:
+        mapped, hook_rejects = _run_hook(mapped, spec, context)
+        ignored: tuple[str, ...] = ()
+    else:
+        mapped = mapped.drop(extra)
+        ignored = tuple(extra)
+    mapped = _add_missing(mapped, spec)
+    frame, rejects = parse_columns(mapped, spec, raw.source, context.lang, column_map)
+    rejects = pl.concat([hook_rejects.select(list(REJECTS_SCHEMA)).cast(REJECTS_SCHEMA), rejects])
+    bad_rows = frozenset(rejects.filter(pl.col("severity") == "error").get_column("row").drop_nulls())
+    if bad_rows:
+        frame = frame.filter(~pl.col(SOURCE_ROW).is_in(list(bad_rows)))
+    return Normalised(
+        frame=frame,
+        rejects=rejects,
+        dataset=spec.dataset,
+        source=raw.source,
+        sheet=raw.sheet,
+        rows_read=raw.rows_read,
+        rejected_rows=bad_rows,
+        ignored_columns=ignored,
+        column_map=column_map,
+    )
+
+
+TITLE_ROWS_SEARCHED = 10
+"""How far below the first row a header is looked for (exports often start with a title,
+e.g. 「職員名簿 令和6年4月1日現在」, and a blank line above the real header)."""
+
+
+def find_header_row(raw: RawTable, spec: PipelineSpec) -> RawTable:
+    """The table re-headed at the first row that carries all required headers, if the first
+    row does not; unchanged otherwise (then map_headers reports what is missing)."""
+    if _required_missing(raw.headers, spec) == 0:
+        return raw
+    head = raw.frame.head(TITLE_ROWS_SEARCHED)
+    data_cols = raw.headers
+    for i, row in enumerate(head.select(data_cols).iter_rows()):
+        cells = ["" if v is None else str(v) for v in row]
+        if _required_missing(cells, spec) == 0:
+            names = _unique([c if c.strip() else f"__UNNAMED__{j}" for j, c in enumerate(cells)])
+            frame = raw.frame.slice(i + 1).rename(dict(zip(data_cols, names, strict=True)))
+            frame = frame.drop([n for n, c in zip(names, cells, strict=True)
+                                if not c.strip() and frame.get_column(n).null_count() == frame.height])
+            return RawTable(frame, raw.source, raw.sheet, raw.encoding)
+    return raw
+
+
+def _required_missing(headers: list[str], spec: PipelineSpec) -> int:
+    """Number of required, non-generated columns none of whose spellings is among `headers`."""
+    found = {norm_header(h) for h in headers}
+    return sum(
+        1 for c in spec.columns.values()
+        if c.required and not c.generated and not any(norm_header(h) in found for h in spec.header_names(c.name))
+    )
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Repeated headers get `__<n>` (as readers does) so polars column names stay unique."""
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n}__{seen[n]}")
+    return out
+
+
+def map_headers(raw: RawTable, spec: PipelineSpec) -> dict[str, str]:
+    """Header as written → canonical name (NFKC, strip, case-insensitive, aliases).
+
+    Refuses when a required (non-generated) column is missing — or, if the whole header is one
+    cell containing `;` or `|`, says the delimiter is wrong, which is the real cause.
+    """
+    lookup = {norm_header(h): col.name for col in spec.columns.values() for h in spec.header_names(col.name)}
+    column_map: dict[str, str] = {}
+    for header in raw.headers:
+        canon = lookup.get(norm_header(header))
+        if canon is not None:
+            column_map[header] = canon
+    doubled = sorted({c for c in column_map.values() if list(column_map.values()).count(c) > 1})
+    if doubled:
+        heads = [h for h, c in column_map.items() if c in doubled]
+        raise Refusal("duplicate_columns", raw.source, {"columns": heads, "canonical": doubled})
+    present = set(column_map.values())
+    missing = [c for c in spec.columns.values() if c.required and not c.generated and c.name not in present]
+    if not missing:
+        return column_map
+    headers = raw.headers
+    if len(headers) == 1 and any(ch in headers[0] for ch in ";|"):
+        raise Refusal("bad_delimiter", raw.source, {"header": headers[0], "dataset": spec.dataset})
+    raise Refusal(
+        "missing_columns",
+        raw.source,
+        {
+            "dataset": spec.title_ja,
+            "missing": [_describe(c) for c in missing],
+            "missing_columns": [c.name for c in missing],
+            "found": headers,
+        },
+    )
+
+
+def _describe(col: ColumnSpec) -> str:
+    """`hours (時間外勤務時間)`: canonical name with its first Japanese alias, for messages."""
+    return f"{col.name} ({col.aliases[0]})" if col.aliases else col.name
+
+
+def _run_hook(
+    frame: pl.DataFrame, spec: PipelineSpec, context: NormaliseContext
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Import and call the spec's reshape hook (lazily: survey code is only loaded for surveys)."""
+    target = RESHAPERS.get(spec.reshape or "")
+    if target is None:
+        raise Refusal("unknown_reshape", None, {"dataset": spec.dataset, "reshape": spec.reshape})
+    module_name, func_name = target.split(":")
+    hook: Hook = getattr(importlib.import_module(module_name), func_name)
+    return hook(frame, spec, context)
+
+
+def _add_missing(frame: pl.DataFrame, spec: PipelineSpec) -> pl.DataFrame:
+    """Optional columns absent from the file become null, so every output has the full schema."""
+    absent = [c for c in spec.columns if c not in frame.columns]
+    return frame.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in absent])
+
+
+# ---------------------------------------------------------------------------------------------
+# parsing
+
+
+def column_parser(col: ColumnSpec) -> Callable[[pl.Expr], pl.Expr]:
+    """The vectorised parser of a column (category columns map through their `values`)."""
+    if col.type == "category":
+        mapping = category_mapping(col)
+        return lambda e: jp.clean_text_expr(e).str.to_lowercase().replace_strict(
+            mapping, default=None, return_dtype=pl.String
+        )
+    return _PARSERS[col.type]
+
+
+def category_mapping(col: ColumnSpec) -> dict[str, str]:
+    """Normalised spelling → canonical value; the canonical value is itself accepted."""
+    out: dict[str, str] = {}
+    for canon, spellings in col.values.items():
+        for s in (canon, *spellings):
+            out[unicodedata.normalize("NFKC", s).strip().lower()] = canon
+    return out
+
+
+def parse_columns(
+    frame: pl.DataFrame,
+    spec: PipelineSpec,
+    file: str,
+    lang: str = "ja",
+    column_map: dict[str, str] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Parse the all-String canonical columns; return (parsed frame with all rows, rejects).
+
+    A reject is a non-blank raw value whose parse is null. The caller removes rejected rows.
+    """
+    header_of = {c: h for h, c in (column_map or {}).items()}
+    cols = list(spec.columns.values())
+    parsed = frame.with_columns(
+        [parse_series(frame.get_column(c.name), c).alias(f"__p_{c.name}") for c in cols]
+    )
+    parsed = parsed.with_columns(
+        [
+            (pl.col(c.name).str.strip_chars().str.len_bytes() > 0)
+            .fill_null(False)
+            .and_(pl.col(f"__p_{c.name}").is_null())
+            .alias(f"__bad_{c.name}")
+            for c in cols
+        ]
+    )
+    bad_counts = parsed.select([pl.col(f"__bad_{c.name}").sum() for c in cols]).row(0)
+    rejects = [
+        _rejects_for(parsed, c, spec.dataset, file, lang, header_of.get(c.name, c.name))
+        for c, n in zip(cols, bad_counts, strict=True)
+        if n
+    ]
+    out = parsed.select(
+        *[pl.col(f"__p_{c.name}").alias(c.name) for c in cols],
+        pl.col(SOURCE_FILE).cast(pl.String),
+        pl.col(SOURCE_ROW).cast(pl.Int64),
+    )
+    return out, pl.concat([empty_rejects(), *rejects])
+
+
+_PLAIN_NUMBER = {"int": r"^-?[0-9]+$", "number": r"^-?[0-9]+(\.[0-9]+)?$", "hours": r"^-?[0-9]+(\.[0-9]+)?$"}
+"""Spellings that a plain cast reads correctly: the bulk of real exports, parsed without regexes
+(ASCII digits only: the regex `\\d` would also match full-width digits, which need NFKC first)."""
+
+
+def parse_series(values: pl.Series, col: ColumnSpec) -> pl.Series:
+    """Parse one raw String column to its canonical dtype (null where it does not parse).
+
+    Exports repeat values heavily (12 months, a few hundred unit codes, hours to 2 decimals), so
+    distinct values are parsed once and joined back; plain numbers skip the Japanese-format
+    regexes. This keeps a 1 M-row overtime file well under a few seconds.
+    """
+    dtype = DTYPES[col.type]
+    parser = column_parser(col)
+    values = values.cast(pl.String)  # a reshape hook may hand over typed columns
+    distinct = values.unique()
+    if distinct.len() * 2 > values.len():  # mostly distinct: deduplication would not pay
+        return _parse_distinct(values, col.type, parser, dtype)
+    table = pl.DataFrame({"raw": distinct, "parsed": _parse_distinct(distinct, col.type, parser, dtype)})
+    return (
+        values.rename("raw").to_frame()
+        .join(table, on="raw", how="left", nulls_equal=True, maintain_order="left")
+        .get_column("parsed")
+    )
+
+
+def _parse_distinct(
+    values: pl.Series, ctype: str, parser: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType
+) -> pl.Series:
+    """Run the parser, with a cast fast path for plain numbers (order of `values` is kept)."""
+    frame = values.rename("raw").to_frame()
+    full = parser(pl.col("raw")).cast(dtype)
+    plain = _PLAIN_NUMBER.get(ctype)
+    if plain is None:
+        return frame.select(full.alias("parsed")).get_column("parsed")
+    frame = frame.with_row_index("__i")
+    is_plain = pl.col("raw").str.contains(plain).fill_null(False)
+    fast = frame.filter(is_plain).select("__i", pl.col("raw").cast(dtype, strict=False).alias("parsed"))
+    slow = frame.filter(~is_plain).select("__i", full.alias("parsed"))
+    return pl.concat([fast, slow]).sort("__i").get_column("parsed")
+
+
+def _rejects_for(
+    parsed: pl.DataFrame, col: ColumnSpec, dataset: str, file: str, lang: str, header: str
+) -> pl.DataFrame:
+    """Reject rows for one column; the message is built vectorised around the quoted value."""
+    rule = "category" if col.type == "category" else f"type_{col.type}"
+    accepted = [f"{k} ({v[0]})" if v else k for k, v in col.values.items()]
+    template = message(rule, lang, column=header, value="\x00", accepted=accepted)
+    before, _, after = template.partition("\x00")
+    return parsed.filter(pl.col(f"__bad_{col.name}")).select(
+        pl.lit(dataset, dtype=pl.String).alias("dataset"),
+        pl.lit(file, dtype=pl.String).alias("file"),
+        pl.col(SOURCE_ROW).cast(pl.Int64).alias("row"),
+        pl.lit(col.name, dtype=pl.String).alias("column"),
+        pl.col(col.name).alias("value"),
+        pl.lit(rule, dtype=pl.String).alias("rule"),
+        pl.concat_str([pl.lit(before), pl.col(col.name), pl.lit(after)]).alias("message"),
+        pl.lit("error", dtype=pl.String).alias("severity"),
+    )

@@ -1,0 +1,260 @@
+"""Pipeline specs (`pipelines/<dataset>.toml`): what a dataset's file looks like.
+
+The spec is the only place that knows Japanese header spellings and category vocabularies, so a
+municipality can adapt intake to its own HR system by editing TOML, not code. Specs are checked
+strictly on load (a typo in a type or key must not silently turn into "column ignored").
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hrmetrics.errors import Refusal, SpecError
+
+COLUMN_TYPES: frozenset[str] = frozenset(
+    {"id", "code", "text", "int", "number", "hours", "month", "date", "year", "fiscal_year",
+     "wave", "bool", "category"}
+)
+"""Column types of docs/architecture.md (each has a parser in normalise/jpformat)."""
+
+_TOP_KEYS = {"dataset", "title_ja", "title_en", "suite", "file_patterns", "grain", "pseudonymise",
+             "replace", "reshape", "columns"}
+_COLUMN_KEYS = {"type", "required", "generated", "aliases", "values"}
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One canonical column: its type, whether the file must have it, the headers it may carry."""
+
+    name: str
+    type: str
+    required: bool = False
+    generated: bool = False
+    """Produced by the reshape hook rather than read from a header (never "missing")."""
+    aliases: tuple[str, ...] = ()
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """category only: canonical value -> accepted spellings (the canonical value is accepted too)."""
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    """A dataset's intake definition (see docs/architecture.md, "Pipeline spec")."""
+
+    dataset: str
+    title_ja: str
+    title_en: str
+    suite: str
+    file_patterns: tuple[str, ...]
+    grain: tuple[str, ...]
+    pseudonymise: tuple[str, ...]
+    replace: str
+    reshape: str | None
+    columns: dict[str, ColumnSpec]
+    path: Path | None = None
+
+    def title(self, lang: str = "ja") -> str:
+        """Dataset title in `lang`."""
+        return self.title_en if lang == "en" else self.title_ja
+
+    def header_names(self, name: str) -> tuple[str, ...]:
+        """Every header accepted for column `name` (canonical name first)."""
+        return (name, *self.columns[name].aliases)
+
+
+def norm_header(text: str) -> str:
+    """Header comparison key: NFKC, stripped, case-folded (so `ＳＴＡＦＦ_ID ` = `staff_id`)."""
+    return unicodedata.normalize("NFKC", str(text)).strip().casefold()
+
+
+# ---------------------------------------------------------------------------------------------
+# loading
+
+
+def load_specs(workspace: Path | None = None) -> dict[str, PipelineSpec]:
+    """All pipeline specs by dataset name (workspace copies shadow the packaged defaults)."""
+    from hrmetrics.resources import list_resources
+
+    specs: dict[str, PipelineSpec] = {}
+    for path in list_resources("pipelines", "*.toml", workspace):
+        spec = load_spec(path)
+        key = spec.dataset if Path(path).stem == spec.dataset else Path(path).stem  # variants: survey_glint
+        if key in specs:
+            raise SpecError(path.name, "dataset", f"dataset '{spec.dataset}' is defined twice")
+        specs[key] = spec
+    return specs
+
+
+def load_spec(path: Path) -> PipelineSpec:
+    """Parse and check one spec file; every problem raises SpecError naming file and key."""
+    name = Path(path).name
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SpecError(name, "(file)", f"TOML として読めません: {exc}") from exc
+    return spec_from_dict(data, name, Path(path))
+
+
+def spec_from_dict(data: dict[str, Any], name: str = "<dict>", path: Path | None = None) -> PipelineSpec:
+    """Build a PipelineSpec from parsed TOML (separate from file reading so tests can use dicts)."""
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise SpecError(name, sorted(unknown)[0], "unknown key")
+    for key in ("dataset", "suite"):
+        _need_str(data, key, name)
+    dataset = data["dataset"]
+    columns_raw = data.get("columns")
+    if not isinstance(columns_raw, dict) or not columns_raw:
+        raise SpecError(name, "columns", "at least one [columns.<name>] table is required")
+    columns = {col: _column(col, body, name) for col, body in columns_raw.items()}
+    grain = _str_list(data, "grain", name)
+    for g in grain:
+        if g not in columns:
+            raise SpecError(name, "grain", f"'{g}' is not a column")
+    pseudo = _str_list(data, "pseudonymise", name)
+    for p in pseudo:
+        if p not in columns:
+            raise SpecError(name, "pseudonymise", f"'{p}' is not a column")
+    reshape = data.get("reshape")
+    if reshape is not None and not isinstance(reshape, str):
+        raise SpecError(name, "reshape", "must be a string")
+    replace = data.get("replace", "all")
+    if not isinstance(replace, str):
+        raise SpecError(name, "replace", "must be a string")
+    _check_aliases(columns, name)
+    return PipelineSpec(
+        dataset=dataset,
+        title_ja=str(data.get("title_ja", dataset)),
+        title_en=str(data.get("title_en", dataset)),
+        suite=data["suite"],
+        file_patterns=tuple(_str_list(data, "file_patterns", name)),
+        grain=tuple(grain),
+        pseudonymise=tuple(pseudo),
+        replace=replace,
+        reshape=reshape,
+        columns=columns,
+        path=path,
+    )
+
+
+def _column(col: str, body: Any, name: str) -> ColumnSpec:
+    """One [columns.<col>] table."""
+    where = f"columns.{col}"
+    if not isinstance(body, dict):
+        raise SpecError(name, where, "must be a table")
+    unknown = set(body) - _COLUMN_KEYS
+    if unknown:
+        raise SpecError(name, f"{where}.{sorted(unknown)[0]}", "unknown key")
+    ctype = body.get("type")
+    if ctype not in COLUMN_TYPES:
+        raise SpecError(name, f"{where}.type", f"'{ctype}' is not one of {sorted(COLUMN_TYPES)}")
+    for flag in ("required", "generated"):
+        if not isinstance(body.get(flag, False), bool):
+            raise SpecError(name, f"{where}.{flag}", "must be true or false")
+    aliases = body.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise SpecError(name, f"{where}.aliases", "must be a list of strings")
+    values_raw = body.get("values", {})
+    if ctype == "category" and not values_raw:
+        raise SpecError(name, f"{where}.values", "a category column needs [values]")
+    if ctype != "category" and values_raw:
+        raise SpecError(name, f"{where}.values", "only category columns take values")
+    values: dict[str, tuple[str, ...]] = {}
+    for canon, spellings in values_raw.items():
+        if not isinstance(spellings, list) or not all(isinstance(s, (str, int)) for s in spellings):
+            raise SpecError(name, f"{where}.values.{canon}", "must be a list of strings")
+        values[canon] = tuple(str(s) for s in spellings)
+    return ColumnSpec(
+        name=col,
+        type=ctype,
+        required=bool(body.get("required", False)),
+        generated=bool(body.get("generated", False)),
+        aliases=tuple(aliases),
+        values=values,
+    )
+
+
+def _check_aliases(columns: dict[str, ColumnSpec], name: str) -> None:
+    """A header may map to one column only, otherwise mapping would depend on column order."""
+    owner: dict[str, str] = {}
+    for col in columns.values():
+        for header in (col.name, *col.aliases):
+            key = norm_header(header)
+            if owner.setdefault(key, col.name) != col.name:
+                raise SpecError(name, f"columns.{col.name}.aliases",
+                                f"header '{header}' is also used by '{owner[key]}'")
+    for col in columns.values():
+        seen: dict[str, str] = {}
+        for canon, spellings in col.values.items():
+            for s in (canon, *spellings):
+                key = norm_header(s)
+                if seen.setdefault(key, canon) != canon:
+                    raise SpecError(name, f"columns.{col.name}.values.{canon}",
+                                    f"'{s}' is also a spelling of '{seen[key]}'")
+
+
+def _need_str(data: dict[str, Any], key: str, name: str) -> None:
+    if not isinstance(data.get(key), str) or not data[key]:
+        raise SpecError(name, key, "a non-empty string is required")
+
+
+def _str_list(data: dict[str, Any], key: str, name: str) -> list[str]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SpecError(name, key, "must be a list of strings")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# matching a file to a spec
+
+
+def match_spec(path: Path, headers: list[str], specs: dict[str, PipelineSpec]) -> PipelineSpec:
+    """Which dataset a file is: file-name patterns first, else best header-alias overlap.
+
+    Names are compared NFKC + case-folded, so `ＯＶＥＲＴＩＭＥ_2024.CSV` and `時間外勤務_R6.xlsx`
+    both match. Header matching counts the spec's non-generated columns found among the headers;
+    the spec must have all its required (non-generated) columns, and a tie is ambiguous. An
+    ambiguous or missing match is a refusal listing the candidates, never a guess.
+    """
+    file_name = Path(path).name
+    by_name = [s for s in specs.values() if _name_matches(file_name, s.file_patterns)]
+    if len(by_name) == 1:
+        return by_name[0]
+    pool = by_name or list(specs.values())
+    scored = sorted(((_header_score(s, headers), s.dataset) for s in pool), reverse=True)
+    scored = [(score, ds) for score, ds in scored if score > 0]
+    if scored and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        return max((s for s in pool if s.dataset == scored[0][1]), key=lambda s: _header_score(s, headers))
+    if by_name:
+        candidates = [s.dataset for s in by_name]
+        reason_ja = "ファイル名が複数のデータ定義に一致し、見出しでも決められません。"
+    else:
+        candidates = [ds for _, ds in scored] or sorted(specs)
+        reason_ja = ("見出しが複数のデータ定義に同程度に一致します。" if scored
+                     else "ファイル名にも見出しにも一致するデータ定義がありません。")
+    raise Refusal("unknown_dataset", file_name,
+                  {"candidates": candidates, "reason": reason_ja, "headers": list(headers)})
+
+
+def _name_matches(file_name: str, patterns: tuple[str, ...]) -> bool:
+    key = norm_header(file_name)
+    return any(fnmatch.fnmatchcase(key, norm_header(p)) for p in patterns)
+
+
+def _header_score(spec: PipelineSpec, headers: list[str]) -> int:
+    """Columns of `spec` present among `headers`; 0 if a required column is missing."""
+    found = {norm_header(h) for h in headers}
+    score = 0
+    for col in spec.columns.values():
+        if col.generated:
+            continue
+        present = any(norm_header(h) in found for h in spec.header_names(col.name))
+        if col.required and not present:
+            return 0
+        score += present
+    return score

@@ -1,0 +1,347 @@
+"""The store directory: accepted rows as Parquet, a load ledger, raw files by hash.
+
+Layout (docs/architecture.md)::
+
+    STORE/manifest.json            which Parquet files make up each dataset, and the ledger file
+    STORE/ledger.parquet           readable copy of the ledger (one row per load event)
+    STORE/ledger/<version>.parquet the ledger version the manifest points to
+    STORE/data/<dataset>/<batch>[.r<version>].parquet
+    STORE/raw/<sha256>.<ext>       every received file exactly as received
+    STORE/key                      random pseudonym key, mode 0600, only if none is configured
+
+Why a manifest: a load writes new files only, then swaps `manifest.json` with `os.replace`
+(atomic on POSIX). Until the swap, readers and later loads see the previous manifest, so a load
+killed midway leaves the store as it was (at most some unreferenced files, which are ignored).
+The ledger lives in a versioned file named by the manifest for the same reason; `ledger.parquet`
+is refreshed after the swap for people who open the folder.
+
+Why pseudonymise here: the store is the only place data persists, so ids in `spec.pseudonymise`
+columns are replaced by an HMAC-SHA256 keyed hash on the way in. The key comes from the config
+(`[privacy] pseudonym_key` or `$HRMETRICS_PSEUDONYM_KEY`); when none is configured, a random key
+is created in `STORE/key` (mode 0600) and reused, so the same person keeps the same pseudonym
+across loads of this store (and nobody without that file can recompute it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import shutil
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+LEDGER_SCHEMA: dict[str, pl.DataType] = {
+    "batch": pl.String(),
+    "loaded_at": pl.Datetime("us", "UTC"),
+    "dataset": pl.String(),
+    "file": pl.String(),
+    "sha256": pl.String(),
+    "rows_read": pl.Int64(),
+    "rows_accepted": pl.Int64(),
+    "rows_rejected": pl.Int64(),
+    "rows_warned": pl.Int64(),
+    "periods": pl.String(),
+    "replaced_batches": pl.String(),
+    "suite": pl.String(),
+    "suite_version": pl.String(),
+    "status": pl.String(),
+}
+"""Ledger columns; `periods` and `replaced_batches` are comma-separated (readable in Excel)."""
+
+TYPE_DTYPES: dict[str, pl.DataType] = {
+    "id": pl.String(), "code": pl.String(), "text": pl.String(), "wave": pl.String(),
+    "category": pl.String(), "int": pl.Int64(), "year": pl.Int64(), "fiscal_year": pl.Int64(),
+    "number": pl.Float64(), "hours": pl.Float64(), "month": pl.Date(), "date": pl.Date(),
+    "bool": pl.Boolean(),
+}
+"""Canonical dtype of each spec column type (architecture.md)."""
+
+LINEAGE: dict[str, pl.DataType] = {"_source_file": pl.String(), "_source_row": pl.Int64(),
+                                   "_batch": pl.String()}
+PSEUDONYM_CHARS = 24
+"""Hex characters kept of the HMAC (96 bits: collision-free at any municipal scale)."""
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes, read in chunks (exports can be large)."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def canonical_schema(spec: Any) -> dict[str, pl.DataType]:
+    """Stored columns of a dataset, in spec order, followed by the lineage columns."""
+    cols = {name: TYPE_DTYPES[c.type] for name, c in spec.columns.items()}
+    return {**cols, **LINEAGE}
+
+
+def period_expr(spec: Any) -> pl.Expr:
+    """The replacement key of a row (`spec.replace`), as text for the ledger.
+
+    month → `2024-04`, year → `2024`, as_of → `2024-04-01`, wave → label, birth_fy → `FY2024`
+    (fiscal year of `birth_date`), all → `all`.
+    """
+    kind = spec.replace
+    if kind == "month":
+        return pl.col("month").dt.strftime("%Y-%m")
+    if kind == "as_of":
+        return pl.col("as_of").dt.strftime("%Y-%m-%d")
+    if kind == "birth_fy":
+        d = pl.col("birth_date")
+        return pl.format("FY{}", d.dt.year() - (d.dt.month() < 4).cast(pl.Int32))
+    if kind == "all":
+        return pl.lit("all")
+    return pl.col(kind).cast(pl.String)
+
+
+def pseudonymise(frame: pl.DataFrame, columns: list[str] | tuple[str, ...], key: bytes) -> pl.DataFrame:
+    """Replace id columns by their keyed hash: hash each distinct id once, then join back.
+
+    HMAC (not a bare hash) so that nobody can confirm a guessed staff number without the key.
+    """
+    out = frame
+    for col in columns:
+        if col not in out.columns:
+            continue
+        ids = out.get_column(col).cast(pl.String).drop_nulls().unique()
+        digests = [hmac.new(key, v.encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_CHARS]
+                   for v in ids.to_list()]  # distinct ids only, not rows
+        mapping = pl.DataFrame({col: ids, "_pseudonym": pl.Series(digests, dtype=pl.String)})
+        out = (out.with_columns(pl.col(col).cast(pl.String))
+               .join(mapping, on=col, how="left", maintain_order="left")
+               .with_columns(pl.col("_pseudonym").alias(col)).drop("_pseudonym"))
+    return out
+
+
+class Store:
+    """A store directory (created on first commit). See the module docstring for the layout."""
+
+    def __init__(self, path: str | Path, config: Any = None):
+        self.path = Path(path)
+        self.config = config
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def manifest(self) -> dict[str, Any]:
+        """The current manifest (an empty one for a new store)."""
+        p = self.path / "manifest.json"
+        if not p.exists():
+            return {"datasets": {}, "ledger": None, "version": 0}
+        return json.loads(p.read_text(encoding="utf-8"))
+
+    def scan(self, dataset: str) -> pl.LazyFrame:
+        """Accepted rows of `dataset` (canonical columns, pseudonymised ids, lineage columns)."""
+        files = self.manifest()["datasets"].get(dataset, [])
+        if files:
+            return pl.scan_parquet([self.path / f for f in files])
+        spec = self._specs().get(dataset)
+        schema = canonical_schema(spec) if spec is not None else LINEAGE
+        return pl.LazyFrame(schema=schema)
+
+    def datasets(self) -> dict[str, pl.LazyFrame]:
+        """Every dataset that has stored rows."""
+        return {ds: self.scan(ds) for ds, files in sorted(self.manifest()["datasets"].items()) if files}
+
+    def ledger(self) -> pl.DataFrame:
+        """The load ledger, oldest event first."""
+        rel = self.manifest().get("ledger")
+        if not rel:
+            return pl.DataFrame(schema=LEDGER_SCHEMA)
+        return pl.read_parquet(self.path / rel)
+
+    def live_batches(self, dataset: str) -> set[str]:
+        """Batches that still have rows in `dataset` (a replaced batch is no longer live)."""
+        return {Path(f).name.split(".")[0] for f in self.manifest()["datasets"].get(dataset, [])}
+
+    def find_duplicate(self, sha256: str, dataset: str) -> dict[str, Any] | None:
+        """The earlier `loaded` ledger row of the same bytes and dataset, if its rows are live."""
+        led = self.ledger()
+        hits = led.filter((pl.col("sha256") == sha256) & (pl.col("dataset") == dataset)
+                          & (pl.col("status") == "loaded")
+                          & pl.col("batch").is_in(list(self.live_batches(dataset))))
+        return hits.row(-1, named=True) if hits.height else None
+
+    # -- pseudonym key -------------------------------------------------------------------------
+
+    def pseudonym_key(self) -> bytes:
+        """Configured key, else `STORE/key` (created once, random, mode 0600)."""
+        from hrmetrics.config import Config
+
+        try:
+            return (self.config or Config()).resolved_pseudonym_key()
+        except ValueError:
+            pass
+        key_file = self.path / "key"
+        if not key_file.exists():
+            self.path.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process created it first: use theirs
+                return key_file.read_text(encoding="ascii").strip().encode("ascii")
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(secrets.token_hex(32))
+        return key_file.read_text(encoding="ascii").strip().encode("ascii")
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def keep_raw(self, source: Path, sha256: str) -> str:
+        """Copy the received file to `raw/<sha256><ext>` (once); returns the relative path."""
+        rel = f"raw/{sha256}{Path(source).suffix.lower()}"
+        target = self.path / rel
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
+        return rel
+
+    def commit_batch(
+        self,
+        *,
+        source: Path,
+        dataset: str | None,
+        accepted: pl.DataFrame | None = None,
+        spec: Any = None,
+        rows_read: int = 0,
+        rows_rejected: int = 0,
+        rows_warned: int = 0,
+        suite_version: str | None = None,
+        status: str = "loaded",
+        sha256: str | None = None,
+    ) -> dict[str, Any]:
+        """Record one file's load: store its accepted rows, replace periods, append to the ledger.
+
+        `status` "loaded" stores `accepted` (pseudonymised) and removes the same periods'
+        rows of earlier batches; "refused" and "duplicate" only add a ledger row. Returns the
+        ledger row. All-or-nothing: on any error the manifest is untouched and new files are
+        removed.
+        """
+        sha256 = sha256 or file_sha256(source)
+        if status == "loaded" and dataset is not None:
+            dup = self.find_duplicate(sha256, dataset)
+            if dup is not None:
+                status = "duplicate"
+        manifest = self.manifest()
+        version = int(manifest.get("version", 0)) + 1
+        batch = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        written: list[Path] = []
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self.keep_raw(source, sha256)
+            periods: list[str] = []
+            replaced: list[str] = []
+            files = dict(manifest.get("datasets", {}))
+            if status == "loaded" and accepted is not None and spec is not None:
+                frame = self._conform(accepted, spec, batch)
+                periods = sorted(frame.select(period_expr(spec).unique().drop_nulls()).to_series().to_list())
+                kept, replaced = self._without_periods(files.get(spec.dataset, []), spec, periods,
+                                                       version, written)
+                new_rel = f"data/{spec.dataset}/{batch}.parquet"
+                if frame.height:
+                    self._write(frame, new_rel, written)
+                    kept = [*kept, new_rel]
+                files[spec.dataset] = kept
+            row = {
+                "batch": batch, "loaded_at": datetime.now(UTC), "dataset": dataset,
+                "file": Path(source).name, "sha256": sha256, "rows_read": rows_read,
+                "rows_accepted": rows_read - rows_rejected, "rows_rejected": rows_rejected,
+                "rows_warned": rows_warned, "periods": ", ".join(periods),
+                "replaced_batches": ", ".join(replaced), "suite": getattr(spec, "suite", None),
+                "suite_version": suite_version, "status": status,
+            }
+            ledger = pl.concat([self.ledger(), pl.DataFrame([row], schema=LEDGER_SCHEMA)])
+            ledger_rel = f"ledger/{version:06d}.parquet"
+            self._write(ledger, ledger_rel, written)
+            new_manifest = {"datasets": files, "ledger": ledger_rel, "version": version}
+            self._swap_manifest(new_manifest)
+        except BaseException:
+            for p in written:
+                p.unlink(missing_ok=True)
+            raise
+        self._after_swap(manifest, new_manifest, ledger)
+        return row
+
+    def _specs(self) -> dict[str, Any]:
+        from hrmetrics.pipelines import load_specs
+
+        return load_specs(getattr(self.config, "workspace", None))
+
+    def _conform(self, frame: pl.DataFrame, spec: Any, batch: str) -> pl.DataFrame:
+        """Canonical columns and dtypes (so every file of a dataset scans together), ids hashed."""
+        schema = canonical_schema(spec)
+        out = frame.with_columns(_batch=pl.lit(batch))
+        out = out.with_columns([pl.lit(None, dtype).alias(c) for c, dtype in schema.items()
+                                if c not in out.columns])
+        out = out.select([pl.col(c).cast(dtype) for c, dtype in schema.items()])
+        return pseudonymise(out, spec.pseudonymise, self.pseudonym_key())
+
+    def _without_periods(self, files: list[str], spec: Any, periods: list[str], version: int,
+                         written: list[Path]) -> tuple[list[str], list[str]]:
+        """Live files minus rows of `periods`: untouched files kept, touched ones rewritten.
+
+        Returns (files to keep, batches that lost rows). Old files are not modified, so the
+        previous manifest stays valid until the swap.
+        """
+        kept: list[str] = []
+        replaced: set[str] = set()
+        key = period_expr(spec)
+        for rel in files:  # one pass per stored file (a handful), not per row
+            lf = pl.scan_parquet(self.path / rel)
+            hit = lf.filter(key.is_in(periods)).select("_batch").unique().collect()
+            if hit.height == 0:
+                kept.append(rel)
+                continue
+            replaced.update(hit["_batch"].to_list())
+            rest = lf.filter(~key.is_in(periods)).collect()
+            if rest.height:
+                stem = Path(rel).name.split(".")[0]
+                new_rel = f"data/{spec.dataset}/{stem}.r{version:06d}.parquet"
+                self._write(rest, new_rel, written)
+                kept.append(new_rel)
+        return kept, sorted(replaced)
+
+    def _write(self, frame: pl.DataFrame, rel: str, written: list[Path]) -> None:
+        target = self.path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written.append(target)
+        frame.write_parquet(target)
+
+    def _swap_manifest(self, manifest: dict[str, Any]) -> None:
+        """Write the manifest beside the old one, fsync, then `os.replace` (the commit point)."""
+        target = self.path / "manifest.json"
+        tmp = self.path / f".manifest.{uuid.uuid4().hex}.tmp"
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump(manifest, fh, ensure_ascii=False, indent=2)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            _replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def _after_swap(self, old: dict[str, Any], new: dict[str, Any], ledger: pl.DataFrame) -> None:
+        """Housekeeping once committed: readable ledger copy; drop files no longer referenced."""
+        tmp = self.path / f".ledger.{uuid.uuid4().hex}.tmp"
+        ledger.write_parquet(tmp)
+        os.replace(tmp, self.path / "ledger.parquet")
+        live = {f for fs in new["datasets"].values() for f in fs} | {new["ledger"]}
+        stale = {f for fs in old.get("datasets", {}).values() for f in fs}
+        if old.get("ledger"):
+            stale.add(old["ledger"])
+        for rel in stale - live:
+            (self.path / rel).unlink(missing_ok=True)
+
+
+def _replace(src: Path, dst: Path) -> None:
+    """`os.replace`, as a module function so tests can simulate a crash at the commit point."""
+    os.replace(src, dst)

@@ -1,0 +1,430 @@
+"""Value rules of a dataset, run by Great Expectations on a pandas view of the batch.
+
+Why GX and JSON suites: the rules an organisation may want to tighten (ranges, code lists, which
+rule is only a warning) live in `expectations/<suite>.json`, editable without code, each with its
+Japanese and English text in `meta`. Rules that need more than one row or another dataset
+(uniqueness of the grain, unit codes known to `org_units` for the row's fiscal year, Likert
+values within the item's scale...) are prepared here in polars as boolean helper columns named
+`_chk_<name>`; the suite expects them to be true, so rule text and severity still live in JSON.
+
+The pandas view's index is the spreadsheet row number (`_source_row`), so GX's
+`unexpected_index_list` is directly "row N of your file" (a positional id is used instead when
+one spreadsheet row became several rows, as in the reshaped survey). GX is imported lazily:
+it costs ~4.5 s.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+REJECT_SCHEMA: dict[str, pl.DataType] = {
+    "dataset": pl.String(),
+    "file": pl.String(),
+    "row": pl.Int64(),
+    "column": pl.String(),
+    "value": pl.String(),
+    "rule": pl.String(),
+    "message": pl.String(),
+    "severity": pl.String(),
+}
+"""The rejects table of docs/architecture.md."""
+
+RESULT_FORMAT: dict[str, Any] = {
+    "result_format": "COMPLETE",
+    "partial_unexpected_count": 20,
+    "return_unexpected_index_query": False,
+}
+"""COMPLETE is needed for every failing row's index; the partial lists (unused) are capped."""
+
+_KEY = "_key"
+_REFERENCE_CHECKS = frozenset({"_chk_unit_known", "_chk_item_known"})
+"""Helpers that need another dataset; when absent the rule is reported as not checked."""
+_SEVERITY = {"critical": "error", "warning": "warning", "info": "warning"}
+
+
+@dataclass
+class Validation:
+    """Outcome of validating one normalised frame.
+
+    `accepted` keeps every row without an error (warned rows included); `rejects` and
+    `warnings` are in the rejects schema. `skipped_rules` names rules that could not run
+    (e.g. no `org_units` known yet, so unit codes were not checked) so callers can say so.
+    """
+
+    accepted: pl.DataFrame
+    rejects: pl.DataFrame
+    warnings: pl.DataFrame
+    skipped_rules: list[str] = field(default_factory=list)
+
+
+def empty_rejects() -> pl.DataFrame:
+    """A rejects table with no rows (the schema stays fixed for concat and CSV writing)."""
+    return pl.DataFrame(schema=REJECT_SCHEMA)
+
+
+# ---------------------------------------------------------------------------------------------
+# suites
+
+
+def load_suite(name: str, workspace: Path | None = None) -> dict[str, Any]:
+    """The suite JSON as a dict (workspace copy first, else the packaged default)."""
+    from hrmetrics.resources import resource_path
+
+    path = resource_path("expectations", f"{name}.json", workspace)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def suite_version(suite: dict[str, Any]) -> str:
+    """Version recorded in the ledger: `meta.version` plus a content hash (edits are visible)."""
+    import hashlib
+
+    digest = hashlib.sha256(json.dumps(suite, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return f"{suite.get('meta', {}).get('version', '0')}+{digest[:8]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers: the fiscal year a file name declares
+
+
+_ERA_BASE = {"令和": 2018, "平成": 1988, "R": 2018, "H": 1988}
+_FY_PATTERNS = (
+    re.compile(r"(令和|平成)(\d{1,2}|元)年度"),
+    re.compile(r"(?<![A-Za-z])(R|H)(\d{1,2})年度", re.IGNORECASE),
+    re.compile(r"FY\s?(\d{4})", re.IGNORECASE),
+    re.compile(r"(?<!\d)(\d{4})年度"),
+)
+
+
+def declared_fiscal_year(file_name: str) -> int | None:
+    """Fiscal year declared in a file name (`時間外_令和6年度.csv`, `overtime_FY2024.csv`), else None.
+
+    Only explicit fiscal-year spellings count (年度 or FY), so a name such as `2024-04.csv`
+    declares nothing and no period check is made.
+    """
+    name = unicodedata.normalize("NFKC", Path(file_name).stem)
+    for pattern in _FY_PATTERNS:
+        m = pattern.search(name)
+        if not m:
+            continue
+        if len(m.groups()) == 1:
+            return int(m.group(1))
+        era, num = m.group(1), m.group(2)
+        return _ERA_BASE[era.upper() if len(era) == 1 else era] + (1 if num == "元" else int(num))
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# helper columns (cross-row and cross-dataset rules)
+
+
+def _fiscal_year(col: str) -> pl.Expr:
+    """April–March fiscal year of a Date column."""
+    d = pl.col(col)
+    return d.dt.year() - (d.dt.month() < 4).cast(pl.Int32)
+
+
+def _fy_range(dataset: str, columns: list[str], config: Any) -> tuple[pl.Expr, pl.Expr] | None:
+    """(first FY, last FY) a row covers, for checking its unit against `org_units` validity.
+
+    A calendar leave year spans two fiscal years (Jan–Mar belong to the previous FY), so a unit
+    valid in either is accepted. A survey wave not spelled `FY2024` cannot be placed in time and
+    is checked against every validity period.
+    """
+    date_col = {"overtime": "month", "approvals": "month", "staff": "as_of", "childcare": "birth_date"}
+    if dataset in date_col and date_col[dataset] in columns:
+        fy = _fiscal_year(date_col[dataset])
+        return fy, fy
+    if dataset == "leave" and "year" in columns:
+        fiscal = getattr(config, "leave_year", "calendar") == "fiscal"
+        year = pl.col("year").cast(pl.Int64)
+        return (year if fiscal else year - 1), year
+    if dataset == "survey" and "wave" in columns:
+        fy = pl.col("wave").str.extract(r"^FY(\d{4})$", 1).cast(pl.Int64)
+        return fy.fill_null(0), fy.fill_null(9999)
+    return None
+
+
+def _add_unique_grain(frame: pl.DataFrame, grain: list[str]) -> pl.DataFrame:
+    """`_chk_unique_grain` false on every row of a duplicated key; `_msg_rows` names the others."""
+    rows = pl.col("_source_row").over(grain, mapping_strategy="join")
+    others = (
+        rows.list.set_difference(pl.concat_list("_source_row")).list.sort()
+        .cast(pl.List(pl.String)).list.join(", ")
+    )
+    n = pl.len().over(grain)
+    return frame.with_columns(_chk_unique_grain=n == 1, _msg_rows=pl.when(n > 1).then(others))
+
+
+def _add_unit_known(frame: pl.DataFrame, dataset: str, org: pl.DataFrame, config: Any) -> pl.DataFrame:
+    """`_chk_unit_known`: the unit code exists in `org_units` for the row's fiscal year(s)."""
+    span = _fy_range(dataset, frame.columns, config)
+    if span is None:
+        return frame
+    lo, hi = span
+    rows = frame.lazy().select("_rid", "unit_code", _fy_lo=lo, _fy_hi=hi)
+    units = org.lazy().select("unit_code", "valid_from_fy", "valid_to_fy")
+    ok = (
+        rows.join(units, on="unit_code")
+        .filter((pl.col("valid_from_fy") <= pl.col("_fy_hi"))
+                & (pl.col("valid_to_fy").is_null() | (pl.col("valid_to_fy") >= pl.col("_fy_lo"))))
+        .select("_rid").unique().with_columns(_unit_ok=pl.lit(True))
+    )
+    undecidable = rows.filter(pl.col("unit_code").is_null() | pl.col("_fy_lo").is_null()).select("_rid")
+    ok = pl.concat([ok, undecidable.with_columns(_unit_ok=pl.lit(True))]).unique("_rid")
+    return (
+        frame.lazy().join(ok, on="_rid", how="left", maintain_order="left")
+        .with_columns(_chk_unit_known=pl.col("_unit_ok").fill_null(False)).drop("_unit_ok")
+        .collect()
+    )
+
+
+def _add_period_in_file(frame: pl.DataFrame, file_name: str) -> pl.DataFrame:
+    """`_chk_period_in_file`: months lie in the fiscal year the file name declares (if any)."""
+    fy = declared_fiscal_year(file_name)
+    if fy is None or "month" not in frame.columns:
+        return frame
+    inside = pl.col("month").is_between(date(fy, 4, 1), date(fy + 1, 3, 31))
+    return frame.with_columns(_chk_period_in_file=pl.col("month").is_null() | inside,
+                              _msg_fy=pl.lit(f"FY{fy}"))
+
+
+def _add_survey_checks(frame: pl.DataFrame, items: pl.DataFrame | None) -> pl.DataFrame:
+    """`_chk_item_known` and `_chk_value_in_scale` from the wave's `survey_items`."""
+    if items is None or "item_id" not in frame.columns:
+        if "value" not in frame.columns:
+            return frame
+        return frame.with_columns(_chk_value_in_scale=pl.col("value").is_null() | (pl.col("value") >= 1),
+                                  _msg_scale=pl.lit("?"))
+    ref = items.lazy().select("wave", "item_id", _scale=pl.col("scale_points"), _found=pl.lit(True)).unique(
+        ["wave", "item_id"])
+    value = pl.col("value")
+    return (
+        frame.lazy().join(ref, on=["wave", "item_id"], how="left", maintain_order="left")
+        .with_columns(
+            _chk_item_known=pl.col("item_id").is_null() | pl.col("_found").fill_null(False),
+            _chk_value_in_scale=value.is_null()
+            | ((value >= 1) & (pl.col("_scale").is_null() | (value <= pl.col("_scale")))),
+            _msg_scale=pl.col("_scale").cast(pl.String).fill_null("?"),
+        )
+        .drop("_scale", "_found").collect()
+    )
+
+
+def _add_org_checks(frame: pl.DataFrame) -> pl.DataFrame:
+    """Registry consistency: validity order, parents and successors exist in the same file."""
+    codes = frame["unit_code"].drop_nulls().unique().implode()
+    checks: dict[str, pl.Expr] = {}
+    if "valid_to_fy" in frame.columns:
+        to = pl.col("valid_to_fy")
+        checks["_chk_validity_order"] = to.is_null() | pl.col("valid_from_fy").is_null() | (
+            to >= pl.col("valid_from_fy"))
+    for col, name in (("parent_code", "_chk_parent_known"), ("successor_code", "_chk_successor_known")):
+        if col in frame.columns:
+            checks[name] = pl.col(col).is_null() | pl.col(col).is_in(codes)
+    return frame.with_columns(**checks)
+
+
+def _add_leave_checks(frame: pl.DataFrame) -> pl.DataFrame:
+    """`_chk_days_within_grant`: days taken ≤ granted + carried over, when granted is given."""
+    if "granted_days" not in frame.columns or "days" not in frame.columns:
+        return frame
+    carry = pl.col("carryover_days").fill_null(0) if "carryover_days" in frame.columns else pl.lit(0.0)
+    ok = (pl.col("granted_days").is_null() | pl.col("days").is_null()
+          | (pl.col("days") <= pl.col("granted_days") + carry))
+    return frame.with_columns(_chk_days_within_grant=ok)
+
+
+def prepare_checks(frame: pl.DataFrame, spec: Any, context: Any = None) -> pl.DataFrame:
+    """The frame plus `_rid` and every `_chk_*` / `_msg_*` helper column that applies."""
+    dataset = spec.dataset
+    reference: dict[str, Any] = dict(getattr(context, "reference", None) or {})
+    config = getattr(context, "config", None)
+    out = frame.with_columns(_rid=pl.int_range(pl.len(), dtype=pl.Int64))
+    grain = [g for g in spec.grain if g in out.columns]
+    if grain:
+        out = _add_unique_grain(out, grain)
+    org = _as_frame(reference.get("org_units"))
+    if org is not None and dataset != "org_units" and "unit_code" in out.columns:
+        out = _add_unit_known(out, dataset, org, config)
+    files = out["_source_file"].drop_nulls().unique().to_list() if "_source_file" in out.columns else []
+    if len(files) == 1:
+        out = _add_period_in_file(out, files[0])
+    if dataset == "survey":
+        out = _add_survey_checks(out, _as_frame(reference.get("survey_items")))
+    if dataset == "org_units" and "unit_code" in out.columns:
+        out = _add_org_checks(out)
+    if dataset == "leave":
+        out = _add_leave_checks(out)
+    return out
+
+
+def _as_frame(obj: Any) -> pl.DataFrame | None:
+    """Reference frames may arrive lazy (from the store) or eager (from this run)."""
+    if obj is None:
+        return None
+    return obj.collect() if isinstance(obj, pl.LazyFrame) else obj
+
+
+# ---------------------------------------------------------------------------------------------
+# GX
+
+
+def _run_gx(view: pl.DataFrame, expectations: list[dict[str, Any]], key: str) -> pl.DataFrame:
+    """Run the expectations on a pandas copy of `view`; failing (`_i`, `_key`) pairs as polars.
+
+    A fresh ephemeral context per call: nothing touches disk, and a suite name can never clash
+    with an earlier one (GX gotcha: same-named suites corrupt each other).
+    """
+    import great_expectations as gx
+    import pandas as pd
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch = (ctx.data_sources.add_pandas("hrmetrics").add_dataframe_asset(name="batch")
+             .add_batch_definition_whole_dataframe("all"))
+    name = f"s_{uuid.uuid4().hex}"
+    suite = ctx.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
+    vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+    pdf = view.drop(key).to_pandas()
+    pdf.index = pd.Index(view[key].to_numpy())  # unnamed: GX then reports plain labels
+    result = vd.run(batch_parameters={"dataframe": pdf}, result_format=RESULT_FORMAT)
+    parts = [
+        pl.DataFrame({_KEY: [int(i) for i in (r.result.get("unexpected_index_list") or [])]},
+                     schema={_KEY: pl.Int64}).with_columns(_i=pl.lit(int(r.expectation_config.meta["_i"])))
+        for r in result.results if not r.success
+    ]
+    errors = [r for r in result.results if not r.success and not r.result.get("unexpected_index_list")
+              and r.exception_info and _raised(r.exception_info)]
+    if errors:
+        raise RuntimeError(f"GX could not evaluate {errors[0].expectation_config.type}: "
+                           f"{errors[0].exception_info}")
+    if not parts:
+        return pl.DataFrame(schema={_KEY: pl.Int64, "_i": pl.Int32})
+    return pl.concat(parts).with_columns(pl.col("_i").cast(pl.Int32))
+
+
+def _raised(info: Any) -> bool:
+    """GX puts exception info either flat or keyed by metric; any raised one is a bug to surface."""
+    if not isinstance(info, dict):
+        return False
+    if info.get("raised_exception"):
+        return True
+    return any(isinstance(v, dict) and v.get("raised_exception") for v in info.values())
+
+
+def _columns_of(exp: dict[str, Any]) -> list[str]:
+    kw = exp.get("kwargs", {})
+    if "column" in kw:
+        return [kw["column"]]
+    return list(kw.get("column_list", []))
+
+
+def _value_text(col: str, dtype: pl.DataType) -> pl.Expr:
+    """A cell as the user would type it: `2024-04` for months, `12` not `12.0`."""
+    c = pl.col(col)
+    if dtype == pl.Date:
+        return c.dt.strftime("%Y-%m") if col == "month" else c.dt.strftime("%Y-%m-%d")
+    if dtype.is_float():
+        return pl.when(c == c.round(0)).then(c.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(
+            c.cast(pl.String))
+    return c.cast(pl.String)
+
+
+# ---------------------------------------------------------------------------------------------
+# public
+
+
+def validate_frame(frame: pl.DataFrame, spec: Any, context: Any = None) -> Validation:
+    """Validate a canonical frame against its dataset's suite.
+
+    A row with any `critical` failure is rejected (all rows of a duplicated key, each naming
+    the others); `warning` failures keep the row and are reported. Rejects are keyed by
+    spreadsheet row: if one spreadsheet row produced several rows (survey), an error on any of
+    them rejects them all, so "rows accepted + rows rejected = rows read" holds per file.
+    """
+    lang = getattr(context, "lang", None) or "ja"
+    config = getattr(context, "config", None)
+    suite = load_suite(spec.suite, getattr(config, "workspace", None))
+    if frame.height == 0:
+        return Validation(frame, empty_rejects(), empty_rejects())
+    checked = prepare_checks(frame, spec, context)
+    exps, skipped = _runnable(suite, checked.columns)
+    key = "_source_row" if checked["_source_row"].is_unique().all() and checked["_source_row"].null_count() == 0 \
+        else "_rid"
+    used = sorted({c for e in exps for c in _columns_of(e)})
+    failures = _run_gx(checked.select(key, *used), exps, key) if exps else pl.DataFrame(
+        schema={_KEY: pl.Int64, "_i": pl.Int32})
+    found = _failure_rows(checked, failures, exps, key, spec.dataset, lang)
+    rejects = found.filter(pl.col("severity") == "error")
+    bad_rows = rejects["row"].unique().implode()
+    # a warning on a row that is rejected anyway is noise: report warnings on kept rows only
+    warnings = found.filter((pl.col("severity") == "warning") & ~pl.col("row").is_in(bad_rows))
+    accepted = checked.filter(~pl.col("_source_row").is_in(bad_rows)).select(frame.columns)
+    return Validation(accepted, rejects, warnings, skipped)
+
+
+def _runnable(suite: dict[str, Any], columns: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Expectations whose columns exist, tagged with a stable `_i` (GX reorders results).
+
+    An optional column absent from the file, or a `_chk_` helper that does not apply, is
+    skipped; rules skipped for lack of reference data (no `org_units` / `survey_items` yet)
+    are named in `skipped`.
+    """
+    runnable, skipped = [], []
+    for i, exp in enumerate(suite.get("expectations", [])):
+        cols = _columns_of(exp)
+        if cols and not all(c in columns for c in cols):
+            if any(c in _REFERENCE_CHECKS for c in cols):
+                skipped.append(exp.get("meta", {}).get("rule", exp["type"]))
+            continue
+        tagged = {**exp, "meta": {**exp.get("meta", {}), "_i": i}}
+        runnable.append(tagged)
+    return runnable, skipped
+
+
+def _failure_rows(checked: pl.DataFrame, failures: pl.DataFrame, exps: list[dict[str, Any]], key: str,
+                  dataset: str, lang: str) -> pl.DataFrame:
+    """Failing (expectation, row) pairs → rejects-schema rows with values and messages."""
+    if failures.height == 0:
+        return empty_rejects()
+    by_i = {int(e["meta"]["_i"]): e for e in exps}
+    parts = []
+    for i in failures["_i"].unique().sort().to_list():  # one pass per failed rule, not per row
+        exp = by_i[i]
+        meta = exp.get("meta", {})
+        shown = [c for c in str(meta.get("column") or ",".join(_columns_of(exp))).split(",") if c]
+        value = pl.concat_str([_value_text(c, checked.schema[c]) for c in shown if c in checked.columns],
+                              separator=" / ", ignore_nulls=True) if shown else pl.lit(None, pl.String)
+        template = meta.get(lang) or meta.get("ja") or meta.get("rule", exp["type"])
+        msg = pl.col("_msg").str.replace_all("{value}", value.fill_null(""), literal=True)
+        for ph, col in (("{rows}", "_msg_rows"), ("{fy}", "_msg_fy"), ("{scale}", "_msg_scale")):
+            if ph in template and col in checked.columns:
+                msg = msg.str.replace_all(ph, pl.col(col).fill_null(""), literal=True)
+        keys = failures.filter(pl.col("_i") == i).select(_KEY)
+        parts.append(
+            keys.join(checked.rename({key: _KEY}) if key != "_source_row" else checked.with_columns(
+                pl.col("_source_row").alias(_KEY)), on=_KEY, how="left")
+            .with_columns(_msg=pl.lit(template, pl.String))
+            .select(
+                dataset=pl.lit(dataset),
+                file=pl.col("_source_file").cast(pl.String) if "_source_file" in checked.columns
+                else pl.lit(None, pl.String),
+                row=pl.col("_source_row").cast(pl.Int64),
+                column=pl.lit(",".join(shown)),
+                value=value,
+                rule=pl.lit(str(meta.get("rule", exp["type"]))),
+                message=msg,
+                severity=pl.lit(_SEVERITY.get(str(exp.get("severity", "critical")), "error")),
+            )
+        )
+    return pl.concat(parts).cast(REJECT_SCHEMA).sort("row", "rule")

@@ -1,0 +1,270 @@
+"""The whole chain — load, KPIs, survey analysis, progress, reports — as one call.
+
+`hrmetrics demo` and `hrmetrics run` are thin wrappers over `run()`; a notebook can call the
+same function and get every intermediate table back in a `RunResult`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from hrmetrics.config import CONFIG_FILE, Config, load_config, with_overrides
+
+STAGES_JA = {
+    "load": "読込・検証",
+    "kpis": "KPI集計",
+    "survey": "職員意識調査の分析",
+    "progress": "計画の進捗",
+    "report": "報告書の作成",
+}
+STAGES_EN = {
+    "load": "Load and validate",
+    "kpis": "KPI table",
+    "survey": "Survey analysis",
+    "progress": "Plan progress",
+    "report": "Reports",
+}
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced, so a notebook can inspect any stage."""
+
+    out_dir: Path
+    intake: Any
+    kpis: pl.DataFrame
+    progress: pl.DataFrame | None
+    survey: dict[str, Any] = field(default_factory=dict)
+    report: Any = None
+
+    @property
+    def report_path(self) -> Path:
+        return self.out_dir / "report" / "index.html"
+
+
+class _Stages:
+    """A rich progress display with one bar per stage (silent when not on a terminal run)."""
+
+    def __init__(self, show: bool, lang: str) -> None:
+        self.show = show
+        self.labels = STAGES_JA if lang == "ja" else STAGES_EN
+        self._progress: Any = None
+
+    def __enter__(self) -> _Stages:
+        if self.show:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=False
+            )
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    @contextmanager
+    def stage(self, key: str) -> Iterator[None]:
+        task = None
+        if self._progress is not None:
+            task = self._progress.add_task(self.labels[key], total=1)
+        yield
+        if task is not None:
+            self._progress.update(task, completed=1)
+
+
+def _survey_tables(kpis: pl.DataFrame, datasets: dict[str, pl.LazyFrame], config: Config) -> dict[str, Any]:
+    """Wave changes, drivers, reliability and the survey×HR link, when there is a survey."""
+    if "survey" not in datasets:
+        return {}
+    from hrmetrics.survey import change, drivers, link
+
+    panel = link.survey_hr_panel(kpis)
+    return {
+        "changes": change.wave_changes(kpis, config),
+        "drivers": drivers.drivers(datasets, config),
+        "reliability": drivers.reliability(datasets, config),
+        "panel": panel,
+        "association": link.association(panel) if panel.height >= 3 else None,
+    }
+
+
+def run(
+    data_dir: Path,
+    out_dir: Path,
+    plan: str | Path | None = None,
+    config: Config | None = None,
+    lang: str | None = None,
+    show_progress: bool = False,
+) -> RunResult:
+    """Load every export in `data_dir` into `out_dir/store`, then compute and report everything."""
+    from hrmetrics.intake import load_files
+    from hrmetrics.kpis.engine import compute_kpis
+    from hrmetrics.report.build import build_report
+    from hrmetrics.store import Store
+
+    config = config or _find_config(Path(data_dir))
+    lang = lang or config.lang
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with _Stages(show_progress, lang) as stages:
+        with stages.stage("load"):
+            intake = load_files([Path(data_dir)], out_dir / "store", out_dir=out_dir, config=config,
+                                lang=lang)
+            store = Store(out_dir / "store")
+            datasets = store.datasets()
+        with stages.stage("kpis"):
+            kpis = compute_kpis(datasets, config)
+        with stages.stage("survey"):
+            survey = _survey_tables(kpis, datasets, config)
+        with stages.stage("progress"):
+            progress = _progress(kpis, plan, config)
+        with stages.stage("report"):
+            report = build_report(
+                out_dir, kpis, progress=progress, survey=survey or None,
+                quality=intake.summary_frame(), rejects=intake.rejects, config=config, lang=lang,
+            )
+    result = RunResult(out_dir, intake, kpis, progress, survey, report)
+    if show_progress:
+        from hrmetrics.console import print_run_summary
+
+        print_run_summary(result, lang=lang)
+    return result
+
+
+def _progress(kpis: pl.DataFrame, plan: str | Path | None, config: Config) -> pl.DataFrame | None:
+    if plan is None:
+        return None
+    from hrmetrics.plans import load_plan
+    from hrmetrics.progress import compute_progress
+
+    return compute_progress(kpis, load_plan(plan, workspace=config.workspace), config)
+
+
+def _find_config(data_dir: Path) -> Config:
+    """The workspace's hrmetrics.toml: in the data folder or the folder above it."""
+    for candidate in (data_dir, data_dir.parent):
+        if (candidate / CONFIG_FILE).exists():
+            return load_config(candidate)
+    return Config()
+
+
+def demo(out_dir: Path, lang: str = "ja", show_progress: bool = False, size: str = "demo") -> RunResult:
+    """Generate the demo city into `out_dir/data` and run the whole chain on it."""
+    from hrmetrics.demo.generator import generate_demo
+
+    out_dir = Path(out_dir)
+    data_dir = generate_demo(out_dir / "data", size=size)
+    config = with_overrides(_find_config(data_dir), lang=lang)
+    return run(data_dir, out_dir, plan="demo", config=config, lang=lang, show_progress=show_progress)
+
+
+def kpis_command(data_dir: Path | None, store_dir: Path | None, out: Path, config: Config,
+                 view: str = "restated") -> pl.DataFrame:
+    """`hrmetrics kpis`: from a store, or from a data folder loaded into a temporary store."""
+    from hrmetrics.kpis.engine import compute_kpis, write_kpis
+
+    with _store_for(data_dir, store_dir, config) as store:
+        table = compute_kpis(store, config, view=view)
+    write_kpis(table, out)
+    return table
+
+
+def progress_command(plan: str, kpis_file: Path | None, data_dir: Path | None, store_dir: Path | None,
+                     out: Path | None, config: Config) -> pl.DataFrame:
+    """`hrmetrics progress`: the progress table printed and optionally written as CSV."""
+    from hrmetrics.console import print_progress
+    from hrmetrics.kpis.engine import compute_kpis, read_kpis
+
+    if kpis_file is not None:
+        kpis = read_kpis(kpis_file)
+    else:
+        if data_dir is None and store_dir is None:
+            raise ValueError("--kpis, --data, --store のいずれかを指定してください")
+        with _store_for(data_dir, store_dir, config) as store:
+            kpis = compute_kpis(store, config)
+    table = _progress(kpis, plan, config)
+    assert table is not None
+    if out is not None:
+        from hrmetrics.report.exports import write_csv
+
+        write_csv(table, out)
+    print_progress(table, lang=config.lang)
+    return table
+
+
+@contextmanager
+def _store_for(data_dir: Path | None, store_dir: Path | None, config: Config) -> Iterator[Any]:
+    """A store to read: the given one, or a throwaway one loaded from a data folder."""
+    from hrmetrics.store import Store
+
+    if store_dir is not None:
+        yield Store(store_dir)
+        return
+    from hrmetrics.intake import load_files
+
+    assert data_dir is not None
+    with tempfile.TemporaryDirectory(prefix="hrmetrics-") as tmp:
+        load_files([data_dir], Path(tmp) / "store", config=config, lang=config.lang)
+        yield Store(Path(tmp) / "store")
+
+
+_STARTER_CONFIG = """\
+# hrmetrics の設定 (workspace configuration)
+[organisation]
+name = "{name}"
+name_en = "{name_en}"
+
+[calendar]
+# 年次休暇の集計年: "calendar" (暦年, 既定) または "fiscal" (年度)
+leave_year = "calendar"
+
+[workforce]
+# 管理職とみなす職位 (section_chief = 課長級, deputy_director = 次長級, director = 部長級)
+manager_grades = ["section_chief", "deputy_director", "director"]
+# 職員定数 (例: organisation = 960)
+quota = {{}}
+
+[privacy]
+# HR指標を表示する最小人数と、職員意識調査の最小回答者数 (3未満は不可)
+min_group_hr = 3
+min_group_survey = 5
+# 職員番号の仮名化キー。空のままなら環境変数 HRMETRICS_PSEUDONYM_KEY を使います。
+# pseudonym_key = ""
+
+[report]
+lang = "ja"
+"""
+
+
+def init_workspace(directory: Path, name: str = "○○市", name_en: str = "Our City") -> Path:
+    """Create a starter workspace whose editable folders are copies of the packaged defaults."""
+    from hrmetrics.resources import default_dir
+
+    directory = Path(directory)
+    if (directory / CONFIG_FILE).exists():
+        raise FileExistsError(f"{directory / CONFIG_FILE} は既に存在します (上書きしません)")
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / CONFIG_FILE).write_text(_STARTER_CONFIG.format(name=name, name_en=name_en),
+                                         encoding="utf-8")
+    for kind in ("pipelines", "expectations", "reports"):
+        shutil.copytree(default_dir(kind), directory / kind, dirs_exist_ok=True)
+    shutil.copyfile(default_dir("plans") / "demo.toml", directory / "plan.toml")
+    data = directory / "data"
+    data.mkdir(exist_ok=True)
+    (data / "README.txt").write_text(
+        "このフォルダに人事・勤怠・職員意識調査・文書管理システムの出力ファイル (CSV/XLSX/Parquet) を置き、\n"
+        f"  hrmetrics run --data {data} --plan {directory / 'plan.toml'} --out 出力先\n"
+        "を実行してください。列名の対応は pipelines/*.toml で変更できます。\n",
+        encoding="utf-8",
+    )
+    return directory

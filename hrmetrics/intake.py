@@ -29,7 +29,8 @@ FIRST = {"org_units": 0, "survey_items": 1}
 """Reference datasets first: later files are checked against them."""
 
 register("intake_ok", "全 {rows} 行を取り込みました。", "All {rows} rows accepted.")
-register("intake_partial", "{rejected} 行を取り込めませんでした ({rows} 行中)。理由は rejects を参照してください。",
+register("intake_partial",
+         "{rejected} 行を取り込めませんでした ({rows} 行中)。理由は rejects を参照してください。",
          "{rejected} of {rows} rows were rejected; see the rejects for reasons.")
 register("intake_warned", "{warned} 行に注意事項があります (取り込み済み)。",
          "{warned} rows have warnings (accepted).")
@@ -93,7 +94,8 @@ class IntakeResult:
 # finding files
 
 
-def collect_paths(paths: list[Path] | list[str] | Path | str, exclude: list[Path] | None = None) -> list[Path]:
+def collect_paths(paths: list[Path] | list[str] | Path | str,
+                  exclude: list[Path] | None = None) -> list[Path]:
     """Files to take in: files as given; folders walked recursively for data files.
 
     Skipped while walking: hidden files and folders, Excel lock files (`~$…`), our own outputs

@@ -124,7 +124,8 @@ def normalise(raw: RawTable, spec: PipelineSpec, context: NormaliseContext | Non
         mapped = mapped.drop(extra)
         ignored = tuple(extra)
     mapped = _add_missing(mapped, spec)
-    frame, rejects = parse_columns(mapped, spec, raw.source, context.lang, column_map)
+    label = f"{raw.source} [{raw.sheet}]" if raw.sheet else raw.source  # same label as intake's
+    frame, rejects = parse_columns(mapped, spec, label, context.lang, column_map)
     rejects = pl.concat([hook_rejects.select(list(REJECTS_SCHEMA)).cast(REJECTS_SCHEMA), rejects])
     bad_rows = frozenset(rejects.filter(pl.col("severity") == "error").get_column("row").drop_nulls())
     if bad_rows:
@@ -168,10 +169,8 @@ def find_header_row(raw: RawTable, spec: PipelineSpec) -> RawTable:
 def _required_missing(headers: list[str], spec: PipelineSpec) -> int:
     """Number of required, non-generated columns none of whose spellings is among `headers`."""
     found = {norm_header(h) for h in headers}
-    return sum(
-        1 for c in spec.columns.values()
-        if c.required and not c.generated and not any(norm_header(h) in found for h in spec.header_names(c.name))
-    )
+    needed = [c for c in spec.columns.values() if c.required and not c.generated]
+    return sum(1 for c in needed if not any(norm_header(h) in found for h in spec.header_names(c.name)))
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -230,6 +230,8 @@ def match_spec(path: Path, headers: list[str], specs: dict[str, PipelineSpec]) -
     scored = [(score, ds) for score, ds in scored if score > 0]
     if scored and (len(scored) == 1 or scored[0][0] > scored[1][0]):
         return max((s for s in pool if s.dataset == scored[0][1]), key=lambda s: _header_score(s, headers))
+    if len(headers) == 1 and any(ch in headers[0] for ch in ";|"):
+        raise Refusal("bad_delimiter", file_name, {"header": headers[0]})
     if by_name:
         candidates = [s.dataset for s in by_name]
         reason_ja = "ファイル名が複数のデータ定義に一致し、見出しでも決められません。"

@@ -22,6 +22,7 @@ SOURCE_ROW = "_source_row"
 CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 PARQUET_SUFFIXES = frozenset({".parquet", ".pq"})
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _LEADING_BLANK = re.compile(rb"(?:[ \t\r]*\n)*")
 
 
@@ -73,27 +74,47 @@ def read_raw(path: Path) -> list[RawTable]:
 
 
 def detect_encoding(data: bytes, file: str = "") -> str:
-    """Encoding of CSV bytes: BOM → utf-8-sig; strict UTF-8; strict CP932; charset-normalizer.
+    """Encoding of CSV bytes: BOM → utf-8-sig; strict UTF-8; strict CP932; strict EUC-JP;
+    else charset-normalizer's guess.
 
-    CP932 is tried before guessing because Excel in Japan writes it and short CP932 text is
-    often mis-guessed. NUL bytes or an undecodable body mean the file is not text: refusal.
+    The Japanese encodings are tried before guessing because Excel in Japan writes CP932 and
+    charset-normalizer mis-guesses short Japanese text (EUC-JP came out as Korean cp949).
+    NUL bytes (UTF-16, binary) or an undecodable body mean the file is not text: refusal.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     if b"\x00" in data:
         raise Refusal("binary_file", file)
-    for enc in ("utf-8", "cp932"):
-        try:
-            data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        return enc  # (decoding twice costs ~0.3 s per 25 MB of CP932; simplicity wins)
+    if _decodes(data, "utf-8"):
+        return "utf-8"
+    if _decodes(data, "cp932"):
+        # EUC-JP hiragana (0xA4 0xXX) decodes in CP932 as "､" + a half-width kana: many "､"
+        # mean EUC-JP. Half-width kana names (ﾀﾅｶ ﾀﾛｳ), common in payroll exports, stay CP932.
+        if _halfwidth_comma_share(data.decode("cp932")) > 0.1 and _decodes(data, "euc_jp"):
+            return "euc_jp"
+        return "cp932"
+    if _decodes(data, "euc_jp"):
+        return "euc_jp"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
         raise Refusal("binary_file", file)
     return best.encoding
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _halfwidth_comma_share(text: str) -> float:
+    """Share of "､" (U+FF64) among non-ASCII characters: high only in mis-decoded EUC-JP."""
+    wide = len(_NON_ASCII.findall(text))
+    return text.count("\uff64") / wide if wide else 0.0
 
 
 def sniff_delimiter(first_line: str) -> str:
@@ -141,9 +162,10 @@ def read_csv(path: Path) -> RawTable:
 def read_xlsx(path: Path) -> list[RawTable]:
     """Every sheet with data, values as strings (dates come out as `2024-04-01 00:00:00`).
 
-    Row numbers assume the used range starts at row 1 (what exports produce); leading blank
-    rows inside the range are counted. Fully empty sheets, and header-only sheets when another
-    sheet has data, are skipped: they hold no rows to lose.
+    calamine drops leading blank rows, so the first used row of each sheet is looked up in the
+    sheet XML (`sheet_first_rows`) to keep `_source_row` equal to Excel's row number. Fully
+    empty sheets, and header-only sheets when another sheet has data, are skipped: they hold
+    no rows to lose.
     """
     import fastexcel
 
@@ -159,11 +181,14 @@ def read_xlsx(path: Path) -> list[RawTable]:
         raise Refusal("unreadable_xlsx", path.name, {"reason": reason}) from exc
     tables: list[RawTable] = []
     header_only: list[str] = []
+    first_rows = sheet_first_rows(path)
     for name, grid in grids:
         if grid.width == 0 or _blank_mask(grid).all():
             continue
         try:
-            tables.append(RawTable(_grid_to_table(grid, path.name, name), path.name, name))
+            frame = _grid_to_table(grid, path.name, name)
+            frame = frame.with_columns(pl.col(SOURCE_ROW) + (first_rows.get(name, 1) - 1))
+            tables.append(RawTable(frame, path.name, name))
         except Refusal as refusal:
             if refusal.code != "no_data_rows":
                 raise
@@ -173,6 +198,37 @@ def read_xlsx(path: Path) -> list[RawTable]:
     if header_only:
         raise Refusal("no_data_rows", path.name, {"sheet": f" (シート {', '.join(header_only)})"})
     raise Refusal("empty_file", path.name)
+
+
+_CELL_WITH_VALUE = re.compile(rb'<c r="[A-Z]+([0-9]+)"[^>]*[^/]>\s*<(?:v|is|f)[ >]')
+_SHEET = re.compile(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_REL = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
+
+
+def sheet_first_rows(path: Path) -> dict[str, int]:
+    """Sheet name → Excel row number of its first cell with a value (1 when unknown).
+
+    Reads only the start of each sheet's XML. Any surprise in the package layout falls back to
+    1 (row numbers then count from the first used row, as calamine does).
+    """
+    import html
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            book = zf.read("xl/workbook.xml").decode("utf-8")
+            rels = dict(_REL.findall(zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")))
+            out: dict[str, int] = {}
+            for name, rid in _SHEET.findall(book):
+                target = rels.get(rid, "")
+                member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                with zf.open(member) as fh:
+                    head = fh.read(1 << 20)
+                match = _CELL_WITH_VALUE.search(head)
+                out[html.unescape(name)] = int(match.group(1)) if match else 1
+            return out
+    except (KeyError, OSError, ValueError, zipfile.BadZipFile):
+        return {}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -359,8 +359,8 @@ def validate_frame(frame: pl.DataFrame, spec: Any, context: Any = None) -> Valid
         return Validation(frame, empty_rejects(), empty_rejects())
     checked = prepare_checks(frame, spec, context)
     exps, skipped = _runnable(suite, checked.columns)
-    key = "_source_row" if checked["_source_row"].is_unique().all() and checked["_source_row"].null_count() == 0 \
-        else "_rid"
+    rows = checked["_source_row"]
+    key = "_source_row" if rows.null_count() == 0 and rows.is_unique().all() else "_rid"
     used = sorted({c for e in exps for c in _columns_of(e)})
     failures = _run_gx(checked.select(key, *used), exps, key) if exps else pl.DataFrame(
         schema={_KEY: pl.Int64, "_i": pl.Int32})

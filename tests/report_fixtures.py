@@ -26,8 +26,12 @@ HIDDEN_VALUE = 37.77
 HIDDEN_N = 4
 HIDDEN_NUMERATOR = 1.5111  # distinctive too: only ever in kpis_raw()
 CAPS = [
-    "overtime_over_45h_month_staff", "overtime_over_100h_month_staff", "overtime_over_360h_year_staff",
-    "overtime_over_720h_year_staff", "overtime_over_80h_avg_staff", "overtime_over_45h_7plus_months_staff",
+    "overtime_over_45h_month_staff",
+    "overtime_over_100h_month_staff",
+    "overtime_over_360h_year_staff",
+    "overtime_over_720h_year_staff",
+    "overtime_over_80h_avg_staff",
+    "overtime_over_45h_7plus_months_staff",
 ]
 KPI_BASE = {  # kpi: (unit, period_type, base, slope per year)
     "overtime_hours_per_staff": ("h", "fiscal_year", 160.0, -6.0),
@@ -38,10 +42,22 @@ KPI_BASE = {  # kpi: (unit, period_type, base, slope per year)
     "engagement_index": ("score", "wave", 60.0, 1.5),
 }
 SCHEMA = {
-    "kpi": pl.String, "breakdown": pl.String, "level": pl.String, "unit_code": pl.String,
-    "unit_name": pl.String, "parent_code": pl.String, "period": pl.String, "period_type": pl.String,
-    "year": pl.Int64, "value": pl.Float64, "numerator": pl.Float64, "denominator": pl.Float64,
-    "n": pl.Int64, "suppressed": pl.Boolean, "unit": pl.String, "view": pl.String,
+    "kpi": pl.String,
+    "breakdown": pl.String,
+    "level": pl.String,
+    "unit_code": pl.String,
+    "unit_name": pl.String,
+    "parent_code": pl.String,
+    "period": pl.String,
+    "period_type": pl.String,
+    "year": pl.Int64,
+    "value": pl.Float64,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "n": pl.Int64,
+    "suppressed": pl.Boolean,
+    "unit": pl.String,
+    "view": pl.String,
 }
 
 
@@ -62,10 +78,24 @@ def _row(kpi, breakdown, unit, period, ptype, year, value, n, unit_sym) -> dict:
     level, code, name, parent, _ = unit
     num = None if value is None else round(value * n / 100, 4) if unit_sym == "%" else round(value * n, 4)
     num = None if num is None else _avoid(num)
-    return {"kpi": kpi, "breakdown": breakdown, "level": level, "unit_code": code, "unit_name": name,
-            "parent_code": parent, "period": period, "period_type": ptype, "year": year,
-            "value": value, "numerator": num, "denominator": float(n), "n": n, "suppressed": False,
-            "unit": unit_sym, "view": "restated"}
+    return {
+        "kpi": kpi,
+        "breakdown": breakdown,
+        "level": level,
+        "unit_code": code,
+        "unit_name": name,
+        "parent_code": parent,
+        "period": period,
+        "period_type": ptype,
+        "year": year,
+        "value": value,
+        "numerator": num,
+        "denominator": float(n),
+        "n": n,
+        "suppressed": False,
+        "unit": unit_sym,
+        "view": "restated",
+    }
 
 
 def _period(ptype: str, year: int) -> str:
@@ -86,15 +116,18 @@ def kpis_raw() -> pl.DataFrame:
         for j, cap in enumerate(CAPS):
             for y in YEARS:
                 cnt = max(0, 9 - j - (y - 2019) + idx % 3)
-                rows.append(_row(cap, None, unit, f"FY{y}", "fiscal_year", y,
-                                 round(100 * cnt / size, 2), size, "%") | {"numerator": float(cnt)})
+                rows.append(
+                    _row(cap, None, unit, f"FY{y}", "fiscal_year", y, round(100 * cnt / size, 2), size, "%")
+                    | {"numerator": float(cnt)}
+                )
         for d, dim in enumerate(DIMENSIONS):
             for y in WAVES:
                 v = _avoid(round(48 + 4 * d + 2.1 * (y - 2022) + 1.9 * idx, 2))
                 rows.append(_row("dimension_favourable", dim, unit, f"FY{y}", "wave", y, v, size, "%"))
     df = pl.DataFrame(rows, schema=SCHEMA)
-    hidden = (pl.col("unit_code") == HIDDEN_UNIT) & (pl.col("year") == 2024) & (
-        pl.col("period_type") == "wave")
+    hidden = (
+        (pl.col("unit_code") == HIDDEN_UNIT) & (pl.col("year") == 2024) & (pl.col("period_type") == "wave")
+    )
     return df.with_columns(
         pl.when(hidden).then(pl.lit(HIDDEN_VALUE)).otherwise("value").alias("value"),
         pl.when(hidden).then(pl.lit(HIDDEN_N, pl.Int64)).otherwise("n").alias("n"),
@@ -105,10 +138,14 @@ def kpis_raw() -> pl.DataFrame:
 def kpis() -> pl.DataFrame:
     """The KPI table as the engine publishes it: suppressed cells carry no number."""
     df = kpis_raw()
-    hidden = (pl.col("unit_code") == HIDDEN_UNIT) & (pl.col("year") == 2024) & (
-        pl.col("period_type") == "wave")
+    hidden = (
+        (pl.col("unit_code") == HIDDEN_UNIT) & (pl.col("year") == 2024) & (pl.col("period_type") == "wave")
+    )
     return df.with_columns(
-        *[pl.when(hidden).then(None).otherwise(c).alias(c) for c in ("value", "numerator", "denominator", "n")],
+        *[
+            pl.when(hidden).then(None).otherwise(c).alias(c)
+            for c in ("value", "numerator", "denominator", "n")
+        ],
         pl.when(hidden).then(True).otherwise("suppressed").alias("suppressed"),
     )
 
@@ -136,21 +173,42 @@ def progress(table: pl.DataFrame | None = None) -> pl.DataFrame:
                     continue
                 traj = base + (target - base) * (r["year"] - by) / (ty - by)
                 proj = r["value"] + (r["value"] - base) / max(1, r["year"] - by) * (ty - r["year"])
-                rows.append({
-                    "kpi": kpi, "breakdown": None, "level": r["level"], "unit_code": code,
-                    "unit_name": r["unit_name"], "period": r["period"], "year": r["year"],
-                    "actual": r["value"], "baseline": base, "baseline_year": by, "target": target,
-                    "target_year": ty, "comparator": "<=" if kpi.startswith("overtime") else ">=",
-                    "trajectory": round(traj, 2), "gap": round(r["value"] - traj, 2),
-                    "pace_needed": 1.0, "pace_so_far": 1.0, "achieved": kpi == "e_approval_rate"
-                    and r["year"] == 2024, "rating": ratings[i], "rating_source": "suggested",
-                    "tolerance": 0.05, "projection": round(proj, 2), "pi80_low": round(proj - 4, 2),
-                    "pi80_high": round(proj + 4, 2), "pi95_low": round(proj - 7, 2),
-                    "pi95_high": round(proj + 7, 2), "probability": 0.42 + 0.1 * i, "year_reached": None,
-                    "trend_note": "直近5年の線形トレンド",
-                })
+                rows.append(
+                    {
+                        "kpi": kpi,
+                        "breakdown": None,
+                        "level": r["level"],
+                        "unit_code": code,
+                        "unit_name": r["unit_name"],
+                        "period": r["period"],
+                        "year": r["year"],
+                        "actual": r["value"],
+                        "baseline": base,
+                        "baseline_year": by,
+                        "target": target,
+                        "target_year": ty,
+                        "comparator": "<=" if kpi.startswith("overtime") else ">=",
+                        "trajectory": round(traj, 2),
+                        "gap": round(r["value"] - traj, 2),
+                        "pace_needed": 1.0,
+                        "pace_so_far": 1.0,
+                        "achieved": kpi == "e_approval_rate" and r["year"] == 2024,
+                        "rating": ratings[i],
+                        "rating_source": "suggested",
+                        "tolerance": 0.05,
+                        "projection": round(proj, 2),
+                        "pi80_low": round(proj - 4, 2),
+                        "pi80_high": round(proj + 4, 2),
+                        "pi95_low": round(proj - 7, 2),
+                        "pi95_high": round(proj + 7, 2),
+                        "probability": 0.42 + 0.1 * i,
+                        "year_reached": None,
+                        "trend_note": "直近5年の線形トレンド",
+                    }
+                )
     return pl.DataFrame(rows, infer_schema_length=None).with_columns(
-        pl.col("year_reached").cast(pl.Int64), pl.col("breakdown").cast(pl.String))
+        pl.col("year_reached").cast(pl.Int64), pl.col("breakdown").cast(pl.String)
+    )
 
 
 def changes() -> pl.DataFrame:
@@ -163,70 +221,129 @@ def changes() -> pl.DataFrame:
             hidden = unit[1] == HIDDEN_UNIT
             diff = 2.1 + (3.0 if d == 0 else 0.0) * (1 if unit[4] % 2 else -2)
             sig = (not hidden) and abs(diff) > 4
-            rows.append({
-                "level": unit[0], "unit_code": unit[1], "unit_name": unit[2], "scope": "dimension",
-                "key": dim, "label": dim, "wave_from": "FY2023", "wave_to": "FY2024",
-                "fav_from": None if hidden else 50.0 + d, "fav_to": None if hidden else 50.0 + d + diff,
-                "n_from": None if hidden else 30, "n_to": None if hidden else 31,
-                "diff": None if hidden else diff, "diff_low": None if hidden else diff - 3,
-                "diff_high": None if hidden else diff + 3, "z": None if hidden else diff / 1.5,
-                "p_value": None if hidden else 0.01, "q_value": None if hidden else (0.02 if sig else 0.3),
-                "significant": sig, "suppressed": hidden,
-            })
+            rows.append(
+                {
+                    "level": unit[0],
+                    "unit_code": unit[1],
+                    "unit_name": unit[2],
+                    "scope": "dimension",
+                    "key": dim,
+                    "label": dim,
+                    "wave_from": "FY2023",
+                    "wave_to": "FY2024",
+                    "fav_from": None if hidden else 50.0 + d,
+                    "fav_to": None if hidden else 50.0 + d + diff,
+                    "n_from": None if hidden else 30,
+                    "n_to": None if hidden else 31,
+                    "diff": None if hidden else diff,
+                    "diff_low": None if hidden else diff - 3,
+                    "diff_high": None if hidden else diff + 3,
+                    "z": None if hidden else diff / 1.5,
+                    "p_value": None if hidden else 0.01,
+                    "q_value": None if hidden else (0.02 if sig else 0.3),
+                    "significant": sig,
+                    "suppressed": hidden,
+                }
+            )
     return pl.DataFrame(rows, infer_schema_length=None).with_columns(
-        pl.col("n_from").cast(pl.Int64), pl.col("n_to").cast(pl.Int64))
+        pl.col("n_from").cast(pl.Int64), pl.col("n_to").cast(pl.Int64)
+    )
 
 
 def panel(table: pl.DataFrame | None = None) -> pl.DataFrame:
     """Survey×HR panel built from the (suppressed) KPI table, divisions only."""
     table = kpis() if table is None else table
-    cols = ["engagement_index", "staff_satisfaction_rate", "overtime_hours_per_staff",
-            "annual_leave_days_per_staff", "e_approval_rate"]
-    sub = table.filter(pl.col("level") == "division", pl.col("kpi").is_in(cols),
-                       pl.col("breakdown").is_null(), pl.col("year").is_in(WAVES))
+    cols = [
+        "engagement_index",
+        "staff_satisfaction_rate",
+        "overtime_hours_per_staff",
+        "annual_leave_days_per_staff",
+        "e_approval_rate",
+    ]
+    sub = table.filter(
+        pl.col("level") == "division",
+        pl.col("kpi").is_in(cols),
+        pl.col("breakdown").is_null(),
+        pl.col("year").is_in(WAVES),
+    )
     return sub.pivot("kpi", index=["unit_code", "unit_name", "year"], values="value").select(
-        "unit_code", "unit_name", "year", *cols)
+        "unit_code", "unit_name", "year", *cols
+    )
 
 
 def association() -> dict:
-    return {"x": "overtime_hours_per_staff", "y": "engagement_index", "n_units": 4, "r": -0.61,
-            "r_low": -0.95, "r_high": 0.35, "slope": -0.2, "slope_low": -0.5, "slope_high": 0.1,
-            "p_value": 0.12,
-            "note_ja": "所属単位の相関であり、個人の関係を示すものではありません（生態学的誤謬に注意）。",
-            "note_en": "Unit-level association; it says nothing about individuals (ecological fallacy)."}
+    return {
+        "x": "overtime_hours_per_staff",
+        "y": "engagement_index",
+        "n_units": 4,
+        "r": -0.61,
+        "r_low": -0.95,
+        "r_high": 0.35,
+        "slope": -0.2,
+        "slope_low": -0.5,
+        "slope_high": 0.1,
+        "p_value": 0.12,
+        "note_ja": "所属単位の相関であり、個人の関係を示すものではありません（生態学的誤謬に注意）。",
+        "note_en": "Unit-level association; it says nothing about individuals (ecological fallacy).",
+    }
 
 
 def survey() -> dict:
-    return {"changes": changes(), "panel": panel(), "association": association(),
-            "reliability": pl.DataFrame({"wave": ["FY2024"] * 3, "dimension": DIMENSIONS, "k_items": [3, 4, 3],
-                                         "n": [300, 300, 300], "alpha": [0.81, 0.74, 0.62],
-                                         "flag": [None, None, "low"]}),
-            "drivers": None}
+    return {
+        "changes": changes(),
+        "panel": panel(),
+        "association": association(),
+        "reliability": pl.DataFrame(
+            {
+                "wave": ["FY2024"] * 3,
+                "dimension": DIMENSIONS,
+                "k_items": [3, 4, 3],
+                "n": [300, 300, 300],
+                "alpha": [0.81, 0.74, 0.62],
+                "flag": [None, None, "low"],
+            }
+        ),
+        "drivers": None,
+    }
 
 
 def quality() -> pl.DataFrame:
-    return pl.DataFrame({
-        "file": ["overtime_2024.csv", "leave_2024.xlsx", "survey_FY2024.csv"],
-        "dataset": ["overtime", "leave", "survey"],
-        "rows_read": [4800, 410, 9000], "rows_accepted": [4790, 410, 8990],
-        "rows_rejected": [10, 0, 10], "rows_warned": [3, 0, 0],
-        "status": ["loaded", "loaded", "loaded"], "message": ["", "", ""],
-    })
+    return pl.DataFrame(
+        {
+            "file": ["overtime_2024.csv", "leave_2024.xlsx", "survey_FY2024.csv"],
+            "dataset": ["overtime", "leave", "survey"],
+            "rows_read": [4800, 410, 9000],
+            "rows_accepted": [4790, 410, 8990],
+            "rows_rejected": [10, 0, 10],
+            "rows_warned": [3, 0, 0],
+            "status": ["loaded", "loaded", "loaded"],
+            "message": ["", "", ""],
+        }
+    )
 
 
 def rejects() -> pl.DataFrame:
-    return pl.DataFrame({
-        "dataset": ["overtime", "overtime", "survey"],
-        "file": ["overtime_2024.csv", "overtime_2024.csv", "survey_FY2024.csv"],
-        "row": [12, 57, 33], "column": ["hours", "unit_code", "value"],
-        "value": ["-3", "=HYPERLINK(\"http://evil\")", "9"], "rule": ["range", "in_set", "range"],
-        "message": ["時間がマイナスです", "不明な所属コード", "選択肢の範囲外"],
-        "severity": ["error", "error", "error"],
-    }, schema_overrides={"row": pl.Int64})
+    return pl.DataFrame(
+        {
+            "dataset": ["overtime", "overtime", "survey"],
+            "file": ["overtime_2024.csv", "overtime_2024.csv", "survey_FY2024.csv"],
+            "row": [12, 57, 33],
+            "column": ["hours", "unit_code", "value"],
+            "value": ["-3", '=HYPERLINK("http://evil")', "9"],
+            "rule": ["range", "in_set", "range"],
+            "message": ["時間がマイナスです", "不明な所属コード", "選択肢の範囲外"],
+            "severity": ["error", "error", "error"],
+        },
+        schema_overrides={"row": pl.Int64},
+    )
 
 
 def references() -> pl.DataFrame:
-    return pl.DataFrame({"kpi": ["overtime_hours_per_staff"] * 4 + ["female_manager_ratio"] * 3,
-                         "year": [2020, 2021, 2022, 2023, 2021, 2022, 2023],
-                         "value": [150.2, 146.3, 140.9, 137.1, 16.2, 17.1, 18.4],
-                         "source": ["総務省 地方公務員の時間外勤務に関する実態調査"] * 4 + ["内閣府"] * 3})
+    return pl.DataFrame(
+        {
+            "kpi": ["overtime_hours_per_staff"] * 4 + ["female_manager_ratio"] * 3,
+            "year": [2020, 2021, 2022, 2023, 2021, 2022, 2023],
+            "value": [150.2, 146.3, 140.9, 137.1, 16.2, 17.1, 18.4],
+            "source": ["総務省 地方公務員の時間外勤務に関する実態調査"] * 4 + ["内閣府"] * 3,
+        }
+    )

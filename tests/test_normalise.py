@@ -269,3 +269,17 @@ def test_title_rows_above_the_header_are_skipped(tmp_path: Path) -> None:
     assert res.frame.select("staff_id", "hours", "_source_row").rows() == [("A1", 12.5, 5)]
     assert res.rejects.select("row", "value").rows() == [(6, "bad")]
     assert res.rows_read == 2  # the title rows are not data
+
+
+def test_xlsx_rejects_name_the_sheet(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "ot.xlsx"
+    with xlsxwriter.Workbook(path) as wb:
+        ws = wb.add_worksheet("総務部")
+        ws.write_row(0, 0, HEADERS[:4])
+        ws.write_row(1, 0, ["A1", "R6.4", "010", "十二"])
+    res = normalise(read_raw(path)[0], SPEC)
+    assert res.rejects.select("file", "row", "column", "value").rows() == [
+        ("ot.xlsx [総務部]", 2, "hours", "十二")]
+    assert res.frame.height == 0

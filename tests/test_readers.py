@@ -63,6 +63,29 @@ def test_cp932_only_characters(tmp_path: Path) -> None:
     assert table.frame["値"].to_list() == ["△3", "2"]
 
 
+@pytest.mark.parametrize("encoding", ["euc_jp", "utf-16"])
+def test_other_encodings(tmp_path: Path, encoding: str) -> None:
+    text = "職員番号,所属,備考\nA1,総務課,繁忙期のため残業\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16":  # NUL bytes: refused rather than guessed
+        with pytest.raises(Refusal) as info:
+            read_raw(_write(tmp_path, "x.csv", data))
+        assert info.value.code == "binary_file"
+        return
+    assert detect_encoding(data) == "euc_jp"
+    (table,) = read_raw(_write(tmp_path, "x.csv", data))
+    assert table.frame["備考"].to_list() == ["繁忙期のため残業"]
+
+
+def test_euc_jp_that_also_decodes_as_cp932_and_halfwidth_kana_names(tmp_path: Path) -> None:
+    euc = "氏名,備考\nあいう,かきくけこ\n".encode("euc_jp")
+    assert euc.decode("cp932")  # valid CP932 too (as half-width gibberish)
+    assert detect_encoding(euc) == "euc_jp"
+    kana = "ｶﾅ,ﾒﾓ\nﾀﾅｶﾀﾛｳ,ｿｳﾑｶ\nｽｽﾞｷﾊﾅ,ｹﾝｷｭ\n".encode("cp932")
+    assert kana.decode("euc_jp")  # and half-width kana CP932 is valid EUC-JP
+    assert detect_encoding(kana) == "cp932"
+
+
 def test_duplicate_and_blank_headers_stay_unique(tmp_path: Path) -> None:
     (table,) = read_raw(_write(tmp_path, "x.csv", b"a,a,,\n1,2,3,\n"))
     # an empty trailing column with no header is dropped; an unnamed column with data is kept
@@ -159,3 +182,17 @@ def test_empty_parquet_and_unknown_suffix(tmp_path: Path) -> None:
     with pytest.raises(Refusal) as info:
         read_raw(_write(tmp_path, "x.pdf", b"%PDF"))
     assert info.value.code == "unsupported_format"
+
+
+def test_xlsx_rows_below_blank_top_rows_keep_excel_numbers(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "lead.xlsx"
+    with xlsxwriter.Workbook(path) as wb:
+        ws = wb.add_worksheet("職員&名簿")
+        ws.write_row(2, 1, ["職員番号", "年月"])  # header in Excel row 3, column B
+        ws.write_row(3, 1, ["A1", "R6.4"])
+        ws.write_row(5, 1, ["A2", "R6.5"])  # row 5 blank
+    (table,) = read_raw(path)
+    assert table.sheet == "職員&名簿"
+    assert table.frame.select("職員番号", "_source_row").rows() == [("A1", 4), ("A2", 6)]

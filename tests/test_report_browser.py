@@ -13,15 +13,23 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-import report_fixtures as fx  # noqa: E402
+import report_fixtures as fx
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed (scripts/setup.sh --test)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="/usr/bin/chromium not installed (scripts/setup.sh --test)"
+    ),
 ]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +37,16 @@ def report(tmp_path_factory):
     from hrmetrics.report import build_report
 
     out = tmp_path_factory.mktemp("browser")
-    return build_report(out, fx.kpis(), fx.progress(), fx.survey(), fx.quality(), fx.rejects(),
-                        references=fx.references(), images=False)
+    return build_report(
+        out,
+        fx.kpis(),
+        fx.progress(),
+        fx.survey(),
+        fx.quality(),
+        fx.rejects(),
+        references=fx.references(),
+        images=False,
+    )
 
 
 def _open(page_url: str, screenshot: Path | None = None) -> dict:
@@ -54,14 +70,20 @@ def _open(page_url: str, screenshot: Path | None = None) -> dict:
                     r.abort()
 
             page.route("**/*", route)
-            page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else foreign.append(r.url))
+            page.on(
+                "request", lambda r: None if r.url.startswith(("file:", "data:")) else foreign.append(r.url)
+            )
             page.goto(page_url, wait_until="load")
             page.wait_for_function(
                 "Array.from(document.querySelectorAll('[data-spec]'))"
-                ".every(e => e.querySelector('svg, canvas'))", timeout=30_000)
+                ".every(e => e.querySelector('svg, canvas'))",
+                timeout=30_000,
+            )
             result = page.evaluate(
                 "Array.from(document.querySelectorAll('[data-spec]')).map(e => ({id: e.id, "
-                "drawn: !!e.querySelector('svg, canvas'), marks: e.querySelectorAll('svg path, svg text').length}))")
+                "drawn: !!e.querySelector('svg, canvas'), "
+                "marks: e.querySelectorAll('svg path, svg text').length}))"
+            )
             if screenshot is not None:
                 page.screenshot(path=str(screenshot), full_page=True)
         finally:
@@ -72,14 +94,20 @@ def _open(page_url: str, screenshot: Path | None = None) -> dict:
 @pytest.mark.parametrize("which", ["index", "pack"])
 def test_report_renders_offline(report, which, tmp_path):
     path = report.index if which == "index" else report.divisions["DIV-JINJI"]
-    shot = Path(os.environ["HRM_SCREENSHOT_DIR"]) / f"{which}.png" if os.environ.get("HRM_SCREENSHOT_DIR") else None
+    shot = (
+        Path(os.environ["HRM_SCREENSHOT_DIR"]) / f"{which}.png"
+        if os.environ.get("HRM_SCREENSHOT_DIR")
+        else None
+    )
     seen = _open(path.resolve().as_uri(), shot)
     assert seen["charts"], "no chart placeholders found"
     assert all(c["drawn"] and c["marks"] > 3 for c in seen["charts"]), seen["charts"]
     assert seen["errors"] == []
     assert seen["foreign"] == []
     if which == "index":
-        assert {"trend-overtime_hours_per_staff", "survey-heat", "caps", "panel"} <= {c["id"] for c in seen["charts"]}
+        assert {"trend-overtime_hours_per_staff", "survey-heat", "caps", "panel"} <= {
+            c["id"] for c in seen["charts"]
+        }
 
 
 def test_html_has_no_external_references(report):

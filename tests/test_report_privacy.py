@@ -13,10 +13,10 @@ import polars as pl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-import report_fixtures as fx  # noqa: E402
+import report_fixtures as fx
 
-from hrmetrics.report import build_report  # noqa: E402
-from hrmetrics.report.privacy import neutralise_text, safe_child, safe_filename, scrub_kpis  # noqa: E402
+from hrmetrics.report import build_report
+from hrmetrics.report.privacy import neutralise_text, safe_child, safe_filename, scrub_kpis
 
 LEAK_PATTERNS = [b"37.77", b"37.8", b"1.5111", b"1.511"]
 
@@ -38,8 +38,9 @@ def _all_bytes(root: Path) -> dict[Path, bytes]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("privacy")
-    paths = build_report(out, fx.kpis(), fx.progress(), fx.survey(), fx.quality(), fx.rejects(),
-                         references=fx.references())
+    paths = build_report(
+        out, fx.kpis(), fx.progress(), fx.survey(), fx.quality(), fx.rejects(), references=fx.references()
+    )
     return out, paths
 
 
@@ -71,9 +72,13 @@ def test_suppressed_values_appear_in_no_output(built):
 
 def test_suppressed_rows_carry_no_numbers_in_exports(built):
     out, _ = built
-    for frame in (pl.read_parquet(out / "kpis.parquet"), pl.read_csv(out / "kpis.csv", infer_schema_length=0)):
+    for frame in (
+        pl.read_parquet(out / "kpis.parquet"),
+        pl.read_csv(out / "kpis.csv", infer_schema_length=0),
+    ):
         hidden = frame.filter(pl.col("unit_code") == fx.HIDDEN_UNIT).filter(
-            pl.col("suppressed").cast(pl.String).str.to_lowercase() == "true")
+            pl.col("suppressed").cast(pl.String).str.to_lowercase() == "true"
+        )
         assert hidden.height == 5  # satisfaction, engagement, 3 dimensions in FY2024
         for col in ("value", "numerator", "denominator", "n"):
             assert hidden[col].null_count() == hidden.height, col
@@ -81,10 +86,13 @@ def test_suppressed_rows_carry_no_numbers_in_exports(built):
 
 def test_scrub_removes_numbers_a_producer_left_behind():
     """Defence in depth: even if the engine forgot to null a suppressed row, reports do."""
-    leaky = fx.kpis_raw().with_columns(
-        (pl.col("value") == fx.HIDDEN_VALUE).alias("suppressed"))
+    leaky = fx.kpis_raw().with_columns((pl.col("value") == fx.HIDDEN_VALUE).alias("suppressed"))
     clean = scrub_kpis(leaky).filter(pl.col("suppressed"))
-    assert clean.height > 0 and clean["value"].null_count() == clean.height and clean["n"].null_count() == clean.height
+    assert (
+        clean.height > 0
+        and clean["value"].null_count() == clean.height
+        and clean["n"].null_count() == clean.height
+    )
 
 
 def test_pack_holds_only_its_division_and_org(built):
@@ -111,15 +119,26 @@ def test_index_compares_all_divisions(built):
 
 def test_hostile_strings(tmp_path):
     """`<script>` in a unit name is escaped; `../x` stays in divisions/; '=…' neutralised in CSV/XLSX."""
-    evil_name, evil_code, formula = "<script>alert(1)</script>", "../x", "=HYPERLINK(\"http://evil\")"
+    evil_name, evil_code, formula = "<script>alert(1)</script>", "../x", '=HYPERLINK("http://evil")'
     code = pl.col("unit_code")
     k = fx.kpis().with_columns(
-        pl.when(code == "DIV-ZAISEI").then(pl.lit(evil_name))
-        .when(code == "DIV-JINJI").then(pl.lit(formula)).otherwise("unit_name").alias("unit_name"),
+        pl.when(code == "DIV-ZAISEI")
+        .then(pl.lit(evil_name))
+        .when(code == "DIV-JINJI")
+        .then(pl.lit(formula))
+        .otherwise("unit_name")
+        .alias("unit_name"),
         pl.when(code == "DIV-SHIMIN").then(pl.lit(evil_code)).otherwise("unit_code").alias("unit_code"),
     )
-    paths = build_report(tmp_path / "out", k, fx.progress(k), {"changes": fx.changes()}, fx.quality(),
-                         fx.rejects(), images=False)
+    paths = build_report(
+        tmp_path / "out",
+        k,
+        fx.progress(k),
+        {"changes": fx.changes()},
+        fx.quality(),
+        fx.rejects(),
+        images=False,
+    )
     div_dir = (tmp_path / "out" / "report" / "divisions").resolve()
     for p in paths.divisions.values():
         assert p.resolve().parent == div_dir
@@ -130,7 +149,9 @@ def test_hostile_strings(tmp_path):
     index = paths.index.read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index  # HTML text
     assert "\\u003cscript\\u003ealert(1)" in index  # chart data (JSON inside a script element)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in paths.divisions["DIV-ZAISEI"].read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in paths.divisions["DIV-ZAISEI"].read_text(
+        encoding="utf-8"
+    )
     csv = (tmp_path / "out" / "kpis.csv").read_bytes()
     assert csv.startswith(b"\xef\xbb\xbf")
     assert b"'=HYPERLINK" in csv and b",=HYPERLINK" not in csv and b'"=HYPERLINK' not in csv

@@ -146,3 +146,34 @@ def test_cronbach_alpha_by_hand():
     out = reliability({"survey": survey, "survey_items": items}, Config()).row(0, named=True)
     assert out["alpha"] == pytest.approx(1.5 * (1 - 16.5 / 46))
     assert (out["k_items"], out["n"], out["flag"]) == (3, 4, False)
+
+
+def test_restated_view_moves_a_merged_division_into_its_successor():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "survey_city", Path(__file__).parent / "fixtures/survey/city.py"
+    )
+    city = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(city)
+    org = city.org_units().with_columns(
+        valid_to_fy=pl.when(pl.col("unit_code") == "C").then(2023).otherwise(pl.col("valid_to_fy")),
+        successor_code=pl.when(pl.col("unit_code") == "C")
+        .then(pl.lit("A"))
+        .otherwise(pl.col("successor_code")),
+    )
+    ds = {
+        "org_units": org,
+        "survey_items": city.survey_items(("FY2023",)),
+        "survey": city.survey(("FY2023",)),
+    }
+    n = {}
+    for view in ("restated", "as_was"):
+        # minimum 3 so that no unit is suppressed and the counts can be compared
+        k = survey_kpis(ds, Config(min_group_survey=3), view=view)
+        k = k.filter(pl.col("kpi") == "engagement_index")
+        n[view] = {r["unit_code"]: r["n"] for r in k.iter_rows(named=True)}
+    # A has 12 respondents and C 8: restated, A carries both (20) and C is gone
+    assert n["restated"]["A"] == 20 and "C" not in n["restated"]
+    assert n["as_was"]["A"] == 12 and n["as_was"]["C"] == 8

@@ -77,7 +77,8 @@ def test_duplicate_grain_rejects_every_copy_and_names_the_others(gx, specs):
     assert dup["row"].to_list() == [2, 3, 5]
     assert dup["column"].unique().to_list() == ["staff_id,month"]
     assert dup["value"].to_list() == ["S1 / 2024-04"] * 3
-    assert dup["message"][0] == "職員番号と年月が重複しています (重複している行: 3, 5)。重複した行はすべて取り込みません"
+    assert dup["message"][0] == (
+        "職員番号と年月が重複しています (重複している行: 3, 5)。重複した行はすべて取り込みません")
     assert dup["message"][2].startswith("職員番号と年月が重複しています (重複している行: 2, 3)")
     assert v.accepted["_source_row"].to_list() == [4]
     assert v.rejects.schema == pl.Schema(REJECT_SCHEMA)
@@ -102,8 +103,10 @@ def test_overtime_over_legal_caps_is_accepted_with_warnings(gx, specs):
     assert v.accepted.height == 3
     w = v.warnings.sort("row", "rule")
     assert w.select("row", "rule", "severity").rows() == [
-        (2, "overtime_cap_100", "warning"), (2, "overtime_cap_45", "warning"), (3, "overtime_cap_45", "warning")]
-    assert w["message"][0] == "時間外勤務時間「120」が月100時間の上限を超えています (取り込みますが報告します)"
+        (2, "overtime_cap_100", "warning"), (2, "overtime_cap_45", "warning"),
+        (3, "overtime_cap_45", "warning")]
+    assert w["message"][0] == (
+        "時間外勤務時間「120」が月100時間の上限を超えています (取り込みますが報告します)")
 
 
 def test_unit_must_exist_in_org_units_for_the_rows_fiscal_year(gx, specs):
@@ -112,7 +115,8 @@ def test_unit_must_exist_in_org_units_for_the_rows_fiscal_year(gx, specs):
                   ("S3", "2024-04", "経理課", 1.0)])
     v = validate_frame(f, specs["overtime"], ctx(org_units=ORG))
     bad = v.rejects.filter(pl.col("rule") == "unit_known").sort("row")
-    assert bad.select("row", "column", "value").rows() == [(3, "unit_code", "A02"), (4, "unit_code", "経理課")]
+    assert bad.select("row", "column", "value").rows() == [
+        (3, "unit_code", "A02"), (4, "unit_code", "経理課")]
     assert bad["message"][1] == "所属コード「経理課」は組織マスタにないか、この時期に存在しない所属です"
     assert v.accepted["_source_row"].to_list() == [2]
 
@@ -125,8 +129,8 @@ def test_unit_check_is_skipped_and_named_without_org_units(gx, specs):
 
 
 def test_months_outside_the_fiscal_year_in_the_file_name(gx, specs):
-    f = overtime([("S1", "2024-04", "A01", 1.0), ("S1", "2025-03", "A01", 1.0), ("S1", "2025-04", "A01", 1.0)],
-                 file="時間外_令和6年度.csv")
+    rows = [("S1", "2024-04", "A01", 1.0), ("S1", "2025-03", "A01", 1.0), ("S1", "2025-04", "A01", 1.0)]
+    f = overtime(rows, file="時間外_令和6年度.csv")
     v = validate_frame(f, specs["overtime"], ctx(org_units=ORG))
     bad = v.rejects.filter(pl.col("rule") == "period_in_file")
     assert bad.select("row", "column", "value").rows() == [(4, "month", "2025-04")]
@@ -164,7 +168,8 @@ def test_leave_days_beyond_granted_plus_carryover(gx, specs):
         "carryover_days": [5.0, 5.0, None], "_source_file": ["leave.csv"] * 3, "_source_row": [2, 3, 4],
     })
     v = validate_frame(f, specs["leave"], ctx(org_units=ORG))
-    assert v.rejects.select("row", "column", "value", "rule").rows() == [(3, "days", "30", "days_within_grant")]
+    assert v.rejects.select("row", "column", "value", "rule").rows() == [
+        (3, "days", "30", "days_within_grant")]
     assert v.rejects["message"][0] == "取得日数「30」が付与日数と繰越日数の合計を超えています"
 
 

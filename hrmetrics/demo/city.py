@@ -126,29 +126,59 @@ def units_frame(size: str = "demo") -> pl.DataFrame:
     rows: list[dict[str, object]] = []
     for b in range(blocks):
         for code, name in DEPARTMENTS:
-            rows.append({
-                "unit_code": _shift(code, b), "unit_name": name + _suffix(b), "parent_code": None,
-                "valid_from_fy": BASE_FROM_FY, "valid_to_fy": None, "successor_code": None,
-                "size": 0, "overtime": 0.0, "is_division": False, "health": False,
-            })
+            rows.append(
+                {
+                    "unit_code": _shift(code, b),
+                    "unit_name": name + _suffix(b),
+                    "parent_code": None,
+                    "valid_from_fy": BASE_FROM_FY,
+                    "valid_to_fy": None,
+                    "successor_code": None,
+                    "size": 0,
+                    "overtime": 0.0,
+                    "is_division": False,
+                    "health": False,
+                }
+            )
         for d in DIVISIONS:
-            rows.append({
-                "unit_code": _shift(d.code, b), "unit_name": d.name + _suffix(b),
-                "parent_code": _shift(d.code[:2] + "000", b),
-                "valid_from_fy": d.valid_from_fy, "valid_to_fy": d.valid_to_fy,
-                "successor_code": None if d.successor_code is None else _shift(d.successor_code, b),
-                "size": max(1, round(d.size * size_scale)), "overtime": d.overtime, "is_division": True,
-                "health": d.code == HEALTH_CODE,
-            })
-    return pl.DataFrame(rows, schema={
-        "unit_code": pl.String, "unit_name": pl.String, "parent_code": pl.String,
-        "valid_from_fy": pl.Int64, "valid_to_fy": pl.Int64, "successor_code": pl.String,
-        "size": pl.Int64, "overtime": pl.Float64, "is_division": pl.Boolean, "health": pl.Boolean,
-    })
+            rows.append(
+                {
+                    "unit_code": _shift(d.code, b),
+                    "unit_name": d.name + _suffix(b),
+                    "parent_code": _shift(d.code[:2] + "000", b),
+                    "valid_from_fy": d.valid_from_fy,
+                    "valid_to_fy": d.valid_to_fy,
+                    "successor_code": None if d.successor_code is None else _shift(d.successor_code, b),
+                    "size": max(1, round(d.size * size_scale)),
+                    "overtime": d.overtime,
+                    "is_division": True,
+                    "health": d.code == HEALTH_CODE,
+                }
+            )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "unit_code": pl.String,
+            "unit_name": pl.String,
+            "parent_code": pl.String,
+            "valid_from_fy": pl.Int64,
+            "valid_to_fy": pl.Int64,
+            "successor_code": pl.String,
+            "size": pl.Int64,
+            "overtime": pl.Float64,
+            "is_division": pl.Boolean,
+            "health": pl.Boolean,
+        },
+    )
 
 
 ORG_COLUMNS: tuple[str, ...] = (
-    "unit_code", "unit_name", "parent_code", "valid_from_fy", "valid_to_fy", "successor_code",
+    "unit_code",
+    "unit_name",
+    "parent_code",
+    "valid_from_fy",
+    "valid_to_fy",
+    "successor_code",
 )
 
 

@@ -2,17 +2,20 @@
 
 What the files contain (each choice exercises a part of the intake):
 
-| file | encoding | peculiarities |
-|---|---|---|
-| `組織マスタ.csv` | UTF-8 | codes with leading zeros |
-| `職員名簿.xlsx` | XLSX, one sheet 「職員名簿」 | 基準日 as Excel date cells, codes as text, Japanese grade titles (主事/主任/係長/…) |
-| `時間外勤務実績_令和元年度.csv` … `_令和3年度.csv` | CP932, CRLF | FY2020: months as 「令和2年4月」; FY2021: hours as `h:mm` |
-| `時間外勤務実績_令和4年度.csv` … `_令和6年度.csv` | UTF-8 with BOM | months `2024/04`; FY2024: hours as `h:mm`; FY2023: the bad rows below |
-| `休暇取得実績.csv` | UTF-8 with BOM | days of leave year 2020 in full-width digits (`１２．５`) |
-| `育児休業対象者.csv` | CP932, CRLF | dates `2024/05/13`, empty leave start when no leave |
-| `決裁実績.csv` | UTF-8 with BOM | months as `202404` |
-| `設問マスタ.csv` | UTF-8 with BOM | 逆転項目 ○/×, 区分 総合/要因 |
-| `職員意識調査回答_FY2019.csv` … | FY2019–20 CP932, others UTF-8 BOM | wide, one column per item id; FY2021 answers as labels (そう思う … そう思わない); FY2023 wave written 「令和5年度」; blank = skipped |
+- `組織マスタ.csv` — UTF-8; codes with leading zeros.
+- `職員名簿.xlsx` — one sheet 「職員名簿」; 基準日 as Excel date cells, codes as text cells,
+  Japanese grade titles (主事/主任/係長/課長補佐/課長/次長/部長), 所属名 as an extra column.
+- `時間外勤務実績_令和元年度.csv` … `_令和3年度.csv` — CP932, CRLF; FY2020 months as
+  「令和2年4月」, FY2021 hours as `h:mm`.
+- `時間外勤務実績_令和4年度.csv` … `_令和6年度.csv` — UTF-8 with BOM; months `2024/04`;
+  FY2024 hours as `h:mm`; FY2023 holds the bad rows below.
+- `休暇取得実績.csv` — UTF-8 with BOM; days of leave year 2020 in full-width digits (`１２．５`).
+- `育児休業対象者.csv` — CP932; dates `2024/05/13`; leave start empty when no leave (yet).
+- `決裁実績.csv` — UTF-8 with BOM; months as `202404`.
+- `設問マスタ.csv` — UTF-8 with BOM; 逆転項目 ○/×, 区分 総合/要因.
+- `職員意識調査回答_FY2019.csv` … `_FY2024.csv` — FY2019–20 CP932, others UTF-8 with BOM; wide,
+  one column per item id; FY2021 answers as labels (そう思う … そう思わない); the FY2023 wave
+  written 「令和5年度」; blank = skipped.
 
 Deliberately bad rows (only in the files; `build_demo_frames` returns clean data), all in
 `時間外勤務実績_令和5年度.csv`:
@@ -32,12 +35,21 @@ import polars as pl
 from hrmetrics.demo.city import FISCAL_YEARS
 
 GRADE_JA = {
-    "unit_chief": "係長", "assistant_chief": "課長補佐", "section_chief": "課長",
-    "deputy_director": "次長", "director": "部長",
+    "unit_chief": "係長",
+    "assistant_chief": "課長補佐",
+    "section_chief": "課長",
+    "deputy_director": "次長",
+    "director": "部長",
 }
 GENDER_JA = {"female": "女", "male": "男", "other": "その他"}
 EMPLOYMENT_JA = {"regular": "正規", "fixed_term": "再任用", "part_time": "会計年度任用"}
-LIKERT_JA = {5: "そう思う", 4: "ややそう思う", 3: "どちらともいえない", 2: "あまりそう思わない", 1: "そう思わない"}
+LIKERT_JA = {
+    5: "そう思う",
+    4: "ややそう思う",
+    3: "どちらともいえない",
+    2: "あまりそう思わない",
+    1: "そう思わない",
+}
 CP932_OVERTIME_FYS = (2019, 2020, 2021)
 ERA_MONTH_FY = 2020
 HMM_FYS = (2021, 2024)
@@ -74,7 +86,11 @@ def _hmm(col: str) -> pl.Expr:
 def _num(col: str) -> pl.Expr:
     """A number without a pointless `.0` (12.0 → `12`, 12.5 → `12.5`), as Excel writes it."""
     text = pl.col(col).cast(pl.String)
-    return pl.when(pl.col(col) == pl.col(col).round()).then(pl.col(col).cast(pl.Int64).cast(pl.String)).otherwise(text)
+    return (
+        pl.when(pl.col(col) == pl.col(col).round())
+        .then(pl.col(col).cast(pl.Int64).cast(pl.String))
+        .otherwise(text)
+    )
 
 
 def _fullwidth(expr: pl.Expr) -> pl.Expr:
@@ -92,9 +108,12 @@ def _fy_of(col: str) -> pl.Expr:
 
 def write_org_units(org: pl.DataFrame, out_dir: Path) -> Path:
     frame = org.select(
-        pl.col("unit_code").alias("所属コード"), pl.col("unit_name").alias("所属名"),
-        pl.col("parent_code").alias("親所属コード"), pl.col("valid_from_fy").alias("適用開始年度"),
-        pl.col("valid_to_fy").alias("適用終了年度"), pl.col("successor_code").alias("統合先所属コード"),
+        pl.col("unit_code").alias("所属コード"),
+        pl.col("unit_name").alias("所属名"),
+        pl.col("parent_code").alias("親所属コード"),
+        pl.col("valid_from_fy").alias("適用開始年度"),
+        pl.col("valid_to_fy").alias("適用終了年度"),
+        pl.col("successor_code").alias("統合先所属コード"),
     )
     return _write_text(out_dir / "組織マスタ.csv", frame, "utf-8")
 
@@ -105,11 +124,18 @@ def write_staff_xlsx(staff: pl.DataFrame, org: pl.DataFrame, out_dir: Path) -> P
 
     names = org.select("unit_code", "unit_name")
     frame = staff.join(names, on="unit_code", how="left", maintain_order="left").select(
-        "as_of", "staff_id", "unit_code", "unit_name",
-        pl.when(pl.col("grade") != "staff").then(pl.col("grade").replace(GRADE_JA))
-        .when(pl.col("staff_id").str.slice(-1).cast(pl.Int64) % 3 == 0).then(pl.lit("主任"))
-        .otherwise(pl.lit("主事")).alias("grade"),
-        pl.col("gender").replace_strict(GENDER_JA), pl.col("employment_type").replace_strict(EMPLOYMENT_JA),
+        "as_of",
+        "staff_id",
+        "unit_code",
+        "unit_name",
+        pl.when(pl.col("grade") != "staff")
+        .then(pl.col("grade").replace(GRADE_JA))
+        .when(pl.col("staff_id").str.slice(-1).cast(pl.Int64) % 3 == 0)
+        .then(pl.lit("主任"))
+        .otherwise(pl.lit("主事"))
+        .alias("grade"),
+        pl.col("gender").replace_strict(GENDER_JA),
+        pl.col("employment_type").replace_strict(EMPLOYMENT_JA),
     )
     headers = ["基準日", "職員番号", "所属コード", "所属名", "役職", "性別", "任用区分"]
     path = out_dir / "職員名簿.xlsx"
@@ -127,16 +153,28 @@ def write_staff_xlsx(staff: pl.DataFrame, org: pl.DataFrame, out_dir: Path) -> P
 
 
 def _overtime_year(overtime: pl.DataFrame, names: pl.DataFrame, fy: int) -> pl.DataFrame:
-    rows = overtime.filter(_fy_of("month") == fy).join(names, on="unit_code", how="left", maintain_order="left")
+    rows = overtime.filter(_fy_of("month") == fy).join(
+        names, on="unit_code", how="left", maintain_order="left"
+    )
     month = _era_month() if fy == ERA_MONTH_FY else pl.col("month").dt.strftime("%Y/%m")
     hours = _hmm("hours") if fy in HMM_FYS else _num("hours")
     frame = rows.select(
-        pl.col("staff_id").alias("職員番号"), month.alias("年月"), pl.col("unit_code").alias("所属コード"),
-        pl.col("unit_name").alias("所属名"), hours.alias("時間外勤務時間"),
+        pl.col("staff_id").alias("職員番号"),
+        month.alias("年月"),
+        pl.col("unit_code").alias("所属コード"),
+        pl.col("unit_name").alias("所属名"),
+        hours.alias("時間外勤務時間"),
     )
     if fy == BAD_ROWS_FY:
-        bad = pl.DataFrame({"職員番号": ["999999"], "年月": ["2023/07"], "所属コード": ["01010"],
-                            "所属名": ["総務課"], "時間外勤務時間": ["-2.5"]})
+        bad = pl.DataFrame(
+            {
+                "職員番号": ["999999"],
+                "年月": ["2023/07"],
+                "所属コード": ["01010"],
+                "所属名": ["総務課"],
+                "時間外勤務時間": ["-2.5"],
+            }
+        )
         frame = pl.concat([frame, frame.head(2), bad])
     return frame
 
@@ -155,17 +193,24 @@ def write_overtime(overtime: pl.DataFrame, org: pl.DataFrame, out_dir: Path) -> 
 def write_leave(leave: pl.DataFrame, out_dir: Path) -> Path:
     days = _num("days")
     frame = leave.select(
-        pl.col("staff_id").alias("職員番号"), pl.col("year").alias("年"), pl.col("unit_code").alias("所属コード"),
+        pl.col("staff_id").alias("職員番号"),
+        pl.col("year").alias("年"),
+        pl.col("unit_code").alias("所属コード"),
         pl.col("leave_type").replace_strict({"annual": "年次休暇", "summer": "夏季休暇"}).alias("休暇種別"),
-        pl.when(pl.col("year") == FULLWIDTH_LEAVE_YEAR).then(_fullwidth(days)).otherwise(days).alias("取得日数"),
-        _num("granted_days").alias("付与日数"), _num("carryover_days").alias("繰越日数"),
+        pl.when(pl.col("year") == FULLWIDTH_LEAVE_YEAR)
+        .then(_fullwidth(days))
+        .otherwise(days)
+        .alias("取得日数"),
+        _num("granted_days").alias("付与日数"),
+        _num("carryover_days").alias("繰越日数"),
     )
     return _write_text(out_dir / "休暇取得実績.csv", frame, "utf-8-sig")
 
 
 def write_childcare(childcare: pl.DataFrame, out_dir: Path) -> Path:
     frame = childcare.select(
-        pl.col("staff_id").alias("職員番号"), pl.col("unit_code").alias("所属コード"),
+        pl.col("staff_id").alias("職員番号"),
+        pl.col("unit_code").alias("所属コード"),
         pl.col("gender").replace_strict(GENDER_JA).alias("性別"),
         pl.col("birth_date").dt.strftime("%Y/%m/%d").alias("子の出生日"),
         pl.col("leave_start").dt.strftime("%Y/%m/%d").alias("育児休業開始日"),
@@ -175,19 +220,25 @@ def write_childcare(childcare: pl.DataFrame, out_dir: Path) -> Path:
 
 
 def write_approvals(approvals: pl.DataFrame, org: pl.DataFrame, out_dir: Path) -> Path:
-    frame = approvals.join(org.select("unit_code", "unit_name"), on="unit_code", how="left",
-                           maintain_order="left").select(
-        pl.col("unit_code").alias("所属コード"), pl.col("unit_name").alias("所属名"),
+    frame = approvals.join(
+        org.select("unit_code", "unit_name"), on="unit_code", how="left", maintain_order="left"
+    ).select(
+        pl.col("unit_code").alias("所属コード"),
+        pl.col("unit_name").alias("所属名"),
         pl.col("month").dt.strftime("%Y%m").alias("年月"),
-        pl.col("electronic").alias("電子決裁件数"), pl.col("paper").alias("紙決裁件数"),
+        pl.col("electronic").alias("電子決裁件数"),
+        pl.col("paper").alias("紙決裁件数"),
     )
     return _write_text(out_dir / "決裁実績.csv", frame, "utf-8-sig")
 
 
 def write_survey_items(items: pl.DataFrame, out_dir: Path) -> Path:
     frame = items.select(
-        pl.col("wave").alias("調査回"), pl.col("item_id").alias("設問ID"), pl.col("text").alias("設問文"),
-        pl.col("dimension").alias("領域"), pl.col("scale_points").alias("尺度"),
+        pl.col("wave").alias("調査回"),
+        pl.col("item_id").alias("設問ID"),
+        pl.col("text").alias("設問文"),
+        pl.col("dimension").alias("領域"),
+        pl.col("scale_points").alias("尺度"),
         pl.when(pl.col("reverse")).then(pl.lit("○")).otherwise(pl.lit("×")).alias("逆転項目"),
         pl.col("role").replace_strict({"outcome": "総合", "driver": "要因"}).alias("区分"),
         pl.col("equivalent_to").alias("同等設問ID"),
@@ -202,16 +253,23 @@ def write_survey(survey: pl.DataFrame, items: pl.DataFrame, out_dir: Path) -> li
         wave = f"FY{fy}"
         item_ids = items.filter(pl.col("wave") == wave)["item_id"].to_list()
         long = survey.filter(pl.col("wave") == wave)
-        value = (pl.col("value").replace_strict(LIKERT_JA, return_dtype=pl.String) if fy == LABEL_WAVE_FY
-                 else pl.col("value").cast(pl.String))
+        value = (
+            pl.col("value").replace_strict(LIKERT_JA, return_dtype=pl.String)
+            if fy == LABEL_WAVE_FY
+            else pl.col("value").cast(pl.String)
+        )
         wide = long.with_columns(value.alias("value")).pivot(
-            on="item_id", index=["wave", "respondent_id", "unit_code"], values="value",
+            on="item_id",
+            index=["wave", "respondent_id", "unit_code"],
+            values="value",
             on_columns=item_ids,
         )
         label = "令和5年度" if fy == ERA_WAVE_FY else wave
         frame = wide.select(
-            pl.lit(label).alias("調査回"), pl.col("respondent_id").alias("回答者ID"),
-            pl.col("unit_code").alias("所属コード"), *item_ids,
+            pl.lit(label).alias("調査回"),
+            pl.col("respondent_id").alias("回答者ID"),
+            pl.col("unit_code").alias("所属コード"),
+            *item_ids,
         )
         enc = "cp932" if fy in CP932_WAVE_FYS else "utf-8-sig"
         paths.append(_write_text(out_dir / f"職員意識調査回答_{wave}.csv", frame, enc))

@@ -21,7 +21,13 @@ from hrmetrics.demo.city import FISCAL_YEARS, TINY_CODE
 ORG_NAME = "みどり市"
 REWORDED_FY = 2023
 
-DIMENSIONS = ("仕事のやりがい", "上司・マネジメント", "職場の人間関係", "働き方・ワークライフバランス", "成長・キャリア")
+DIMENSIONS = (
+    "仕事のやりがい",
+    "上司・マネジメント",
+    "職場の人間関係",
+    "働き方・ワークライフバランス",
+    "成長・キャリア",
+)
 OUTCOME_DIMENSION = "総合"
 
 # item id, text, dimension index (-1 = outcome), reverse, intercept of the latent response
@@ -75,15 +81,32 @@ def wave_items(fy: int) -> list[tuple[str, str, int, bool, float]]:
 def survey_items_frame() -> pl.DataFrame:
     """The canonical `survey_items` dataset (one row per item and wave)."""
     rows = [
-        {"wave": wave_label(fy), "item_id": i, "text": t,
-         "dimension": OUTCOME_DIMENSION if d < 0 else DIMENSIONS[d], "scale_points": 5, "reverse": r,
-         "role": "outcome" if d < 0 else "driver", "equivalent_to": None}
-        for fy in FISCAL_YEARS for i, t, d, r, _ in wave_items(fy)
+        {
+            "wave": wave_label(fy),
+            "item_id": i,
+            "text": t,
+            "dimension": OUTCOME_DIMENSION if d < 0 else DIMENSIONS[d],
+            "scale_points": 5,
+            "reverse": r,
+            "role": "outcome" if d < 0 else "driver",
+            "equivalent_to": None,
+        }
+        for fy in FISCAL_YEARS
+        for i, t, d, r, _ in wave_items(fy)
     ]
-    return pl.DataFrame(rows, schema={
-        "wave": pl.String, "item_id": pl.String, "text": pl.String, "dimension": pl.String,
-        "scale_points": pl.Int64, "reverse": pl.Boolean, "role": pl.String, "equivalent_to": pl.String,
-    })
+    return pl.DataFrame(
+        rows,
+        schema={
+            "wave": pl.String,
+            "item_id": pl.String,
+            "text": pl.String,
+            "dimension": pl.String,
+            "scale_points": pl.Int64,
+            "reverse": pl.Boolean,
+            "role": pl.String,
+            "equivalent_to": pl.String,
+        },
+    )
 
 
 def _overtime_z(overtime: pl.DataFrame) -> pl.DataFrame:
@@ -119,12 +142,19 @@ def survey_frame(staff: pl.DataFrame, overtime: pl.DataFrame, rng: np.random.Gen
 def _cap_tiny(pop: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """Keep at most TINY_MAX_RESPONDENTS in the tiny office (its staff of five rarely all answer)."""
     key = pl.Series(rng.random(pop.height))
-    return pop.with_columns(key.alias("_k")).filter(
-        (pl.col("unit_code") != TINY_CODE) | (pl.col("_k").rank().over("unit_code") <= TINY_MAX_RESPONDENTS)
-    ).drop("_k")
+    return (
+        pop.with_columns(key.alias("_k"))
+        .filter(
+            (pl.col("unit_code") != TINY_CODE)
+            | (pl.col("_k").rank().over("unit_code") <= TINY_MAX_RESPONDENTS)
+        )
+        .drop("_k")
+    )
 
 
-def _answers(fy: int, pop: pl.DataFrame, unit_effect: dict[str, float], rng: np.random.Generator) -> pl.DataFrame:
+def _answers(
+    fy: int, pop: pl.DataFrame, unit_effect: dict[str, float], rng: np.random.Generator
+) -> pl.DataFrame:
     """Answers of one wave's respondents to its items, as long rows (skips are null)."""
     units = pop["unit_code"].to_list()
     for code in sorted(set(units) - unit_effect.keys()):
@@ -144,10 +174,16 @@ def _answers(fy: int, pop: pl.DataFrame, unit_effect: dict[str, float], rng: np.
     order = rng.permutation(n)
     respondent = np.char.add(str(fy), np.char.zfill((order + 1).astype(str), 4))
     k = len(items)
-    return pl.DataFrame({
-        "wave": np.full(n * k, wave_label(fy)),
-        "respondent_id": np.repeat(respondent, k),
-        "unit_code": np.repeat(np.array(units, dtype=object), k).astype(str),
-        "item_id": np.tile(np.array([i for i, *_ in items]), n),
-        "value": pl.Series(np.where(skipped, -1, values).ravel()).replace(-1, None),
-    }).with_columns(pl.col("value").cast(pl.Int64)).sort("respondent_id", maintain_order=True)
+    return (
+        pl.DataFrame(
+            {
+                "wave": np.full(n * k, wave_label(fy)),
+                "respondent_id": np.repeat(respondent, k),
+                "unit_code": np.repeat(np.array(units, dtype=object), k).astype(str),
+                "item_id": np.tile(np.array([i for i, *_ in items]), n),
+                "value": pl.Series(np.where(skipped, -1, values).ravel()).replace(-1, None),
+            }
+        )
+        .with_columns(pl.col("value").cast(pl.Int64))
+        .sort("respondent_id", maintain_order=True)
+    )

@@ -24,14 +24,29 @@ FEMALE_SHARE_2019 = np.array([0.45, 0.36, 0.24, 0.12, 0.08, 0.06])
 LEAVE_PROB = np.array([0.045, 0.03, 0.04, 0.10, 0.15, 0.25])
 """Probability of leaving at the end of a fiscal year, by grade (retirement dominates above)."""
 EMPLOYMENT = ("regular", "fixed_term", "part_time")
-OVERTIME_PATH: dict[int, float] = {2019: 178.0, 2020: 196.0, 2021: 199.0, 2022: 191.0, 2023: 183.0, 2024: 174.0}
+OVERTIME_PATH: dict[int, float] = {
+    2019: 178.0,
+    2020: 196.0,
+    2021: 199.0,
+    2022: 191.0,
+    2023: 183.0,
+    2024: 174.0,
+}
 """Organisation-wide overtime per staff per year (h) the generator calibrates to (FY2022 ≈
 Nishitokyo's 193 h baseline; the pandemic years higher; a gentle decline after)."""
 SEASON = np.array([1.35, 1.05, 0.9, 0.95, 0.8, 0.85, 0.95, 0.95, 1.0, 1.0, 1.05, 1.3])
 """Monthly overtime profile April…March: year-start and year-end peaks."""
 LEAVE_MEAN: dict[int, float] = {2019: 13.0, 2020: 13.1, 2021: 13.4, 2022: 13.7, 2023: 14.0, 2024: 14.3}
 MALE_UPTAKE: dict[int, float] = {2019: 0.15, 2020: 0.24, 2021: 0.33, 2022: 0.45, 2023: 0.53, 2024: 0.60}
-E_RATE: dict[int, float] = {2018: 0.30, 2019: 0.35, 2020: 0.47, 2021: 0.60, 2022: 0.70, 2023: 0.78, 2024: 0.85}
+E_RATE: dict[int, float] = {
+    2018: 0.30,
+    2019: 0.35,
+    2020: 0.47,
+    2021: 0.60,
+    2022: 0.70,
+    2023: 0.78,
+    2024: 0.85,
+}
 DATA_END = np.datetime64("2025-03-31")
 DEPT_DIRECTORS = 3
 """Director-grade and deputy-director-grade posts per department (部長・担当部長, 次長・参事)."""
@@ -63,7 +78,9 @@ def _rank_within(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return rank
 
 
-def allocate(current: np.ndarray, stay: np.ndarray, targets: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def allocate(
+    current: np.ndarray, stay: np.ndarray, targets: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Fill units to `targets`: stayers keep their unit up to its target, the rest fill vacancies.
 
     `current` is each person's unit index (-1 = none); `targets` has one entry per unit (0 for a
@@ -120,8 +137,15 @@ def _grade_counts(t: dict[str, np.ndarray], headcount: int) -> np.ndarray:
     return np.array([staff, unit_chief, assistant, section, deputy, director])
 
 
-def _promote(grade: np.ndarray, active: np.ndarray, eligible: np.ndarray, gender: np.ndarray,
-             counts: np.ndarray, female_bonus: float, rng: np.random.Generator) -> None:
+def _promote(
+    grade: np.ndarray,
+    active: np.ndarray,
+    eligible: np.ndarray,
+    gender: np.ndarray,
+    counts: np.ndarray,
+    female_bonus: float,
+    rng: np.random.Generator,
+) -> None:
     """Fill each grade's vacancies from the grade below, top down, favouring women by `female_bonus`.
 
     The bonus is the policy lever that moves the women's share in management from ~12 % to ~20 %.
@@ -167,8 +191,9 @@ def simulate_people(units: pl.DataFrame, size: str, rng: np.random.Generator) ->
             grade = np.concatenate([grade, np.zeros(n_hire, dtype=grade.dtype)])
             unit = np.concatenate([unit, np.full(n_hire, -1)])
             active = np.concatenate([active, np.ones(n_hire, dtype=bool)])
-            unit = np.where((unit >= 0) & (successor[np.maximum(unit, 0)] >= 0),
-                            successor[np.maximum(unit, 0)], unit)
+            unit = np.where(
+                (unit >= 0) & (successor[np.maximum(unit, 0)] >= 0), successor[np.maximum(unit, 0)], unit
+            )
         unit = _assign_units(unit, grade, active, t, is_div, rng)
         m_to = np.full(grade.size, 11)
         mid_leave = active & (grade == 0) & (rng.random(grade.size) < 0.01)
@@ -212,8 +237,14 @@ def _grow(arrays: tuple, new: tuple) -> tuple:
     return tuple(np.concatenate([a, b.astype(a.dtype)]) for a, b in zip(arrays, new, strict=True))
 
 
-def _assign_units(unit: np.ndarray, grade: np.ndarray, active: np.ndarray, t: dict[str, np.ndarray],
-                  is_div: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _assign_units(
+    unit: np.ndarray,
+    grade: np.ndarray,
+    active: np.ndarray,
+    t: dict[str, np.ndarray],
+    is_div: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Transfers and placements for one April: each grade band fills its own posts."""
     out = np.where(active, unit, -1)
     bands = (
@@ -231,26 +262,41 @@ def _assign_units(unit: np.ndarray, grade: np.ndarray, active: np.ndarray, t: di
     return out
 
 
-def _spell_frame(fy: int, idx: np.ndarray, unit: np.ndarray, grade: np.ndarray, m_from: int,
-                 m_to: np.ndarray, in_snapshot: bool) -> pl.DataFrame:
-    return pl.DataFrame({
-        "fy": np.full(idx.size, fy, dtype=np.int64), "pid": idx.astype(np.int64),
-        "unit": unit[idx].astype(np.int64), "grade": grade[idx].astype(np.int64),
-        "m_from": np.full(idx.size, m_from, dtype=np.int64), "m_to": m_to[idx].astype(np.int64),
-        "in_snapshot": np.full(idx.size, in_snapshot),
-    })
+def _spell_frame(
+    fy: int,
+    idx: np.ndarray,
+    unit: np.ndarray,
+    grade: np.ndarray,
+    m_from: int,
+    m_to: np.ndarray,
+    in_snapshot: bool,
+) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "fy": np.full(idx.size, fy, dtype=np.int64),
+            "pid": idx.astype(np.int64),
+            "unit": unit[idx].astype(np.int64),
+            "grade": grade[idx].astype(np.int64),
+            "m_from": np.full(idx.size, m_from, dtype=np.int64),
+            "m_to": m_to[idx].astype(np.int64),
+            "in_snapshot": np.full(idx.size, in_snapshot),
+        }
+    )
 
 
 def person_table(people: People) -> pl.DataFrame:
     """pid → staff_id (6 digits, leading zeros kept), gender, employment type, hire FY, factors."""
-    return pl.DataFrame({
-        "pid": np.arange(people.ids.size, dtype=np.int64),
-        "staff_id": people.ids.astype(np.int64),
-        "gender": np.where(people.gender == 1, "female", "male"),
-        "employment_type": np.array(EMPLOYMENT)[people.emp],
-        "hire_fy": people.hire_fy.astype(np.int64),
-        "ot_factor": people.ot_factor, "leave_factor": people.leave_factor,
-    }).with_columns(pl.col("staff_id").cast(pl.String).str.zfill(6))
+    return pl.DataFrame(
+        {
+            "pid": np.arange(people.ids.size, dtype=np.int64),
+            "staff_id": people.ids.astype(np.int64),
+            "gender": np.where(people.gender == 1, "female", "male"),
+            "employment_type": np.array(EMPLOYMENT)[people.emp],
+            "hire_fy": people.hire_fy.astype(np.int64),
+            "ot_factor": people.ot_factor,
+            "leave_factor": people.leave_factor,
+        }
+    ).with_columns(pl.col("staff_id").cast(pl.String).str.zfill(6))
 
 
 def _with_codes(frame: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
@@ -269,9 +315,11 @@ def staff_frame(people: People, units: pl.DataFrame) -> pl.DataFrame:
         .join(person_table(people), on="pid")
         .select(
             pl.date(pl.col("fy"), 4, 1).alias("as_of"),
-            "staff_id", "unit_code",
+            "staff_id",
+            "unit_code",
             pl.col("grade").replace_strict(dict(enumerate(GRADES)), return_dtype=pl.String),
-            "gender", "employment_type",
+            "gender",
+            "employment_type",
         )
         .sort("as_of", "unit_code", "staff_id")
     )
@@ -298,12 +346,18 @@ def overtime_frame(people: People, units: pl.DataFrame, rng: np.random.Generator
     pandemic = np.ones(rows.size)
     for year, factor in PANDEMIC_FACTOR.items():
         pandemic[health & (fy == year)] = factor
-    mean = (base * pandemic * SEASON[m] / SEASON.mean() * np.array([1.0, 1.2, 1.3])[grade]
-            * np.array([1.0, 0.5, 0.15])[emp] * people.ot_factor[pid])
+    mean = (
+        base
+        * pandemic
+        * SEASON[m]
+        / SEASON.mean()
+        * np.array([1.0, 1.2, 1.3])[grade]
+        * np.array([1.0, 0.5, 0.15])[emp]
+        * people.ot_factor[pid]
+    )
     p_zero = np.array([0.08, 0.35, 0.75])[emp]
     shape = 4.0
-    hours = np.where(rng.random(rows.size) < p_zero, 0.0,
-                     rng.gamma(shape, mean / (shape * (1 - p_zero))))
+    hours = np.where(rng.random(rows.size) < p_zero, 0.0, rng.gamma(shape, mean / (shape * (1 - p_zero))))
     year = fy - FISCAL_YEARS[0]
     row_mean = np.bincount(year, weights=hours) / np.bincount(year)
     target = np.array([OVERTIME_PATH[y] for y in FISCAL_YEARS])
@@ -313,12 +367,14 @@ def overtime_frame(people: People, units: pl.DataFrame, rng: np.random.Generator
     key = ((fy * 12 + m) * units.height + code_rank[unit]) * 1_000_000 + people.ids[pid]
     order = np.argsort(key, kind="stable")
     months = ((fy - 1970) * 12 + 3 + m)[order].astype("datetime64[M]").astype("datetime64[D]")
-    return pl.DataFrame({
-        "staff_id": person_table(people)["staff_id"].gather(pid[order]),
-        "month": pl.Series(months).cast(pl.Date),
-        "unit_code": units["unit_code"].gather(unit[order]),
-        "hours": hours[order],
-    })
+    return pl.DataFrame(
+        {
+            "staff_id": person_table(people)["staff_id"].gather(pid[order]),
+            "month": pl.Series(months).cast(pl.Date),
+            "unit_code": units["unit_code"].gather(unit[order]),
+            "hours": hours[order],
+        }
+    )
 
 
 def leave_frame(people: People, units: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
@@ -329,44 +385,66 @@ def leave_frame(people: People, units: pl.DataFrame, rng: np.random.Generator) -
     left unused (days taken use the carried days first), at most 20. Staff in heavy-overtime
     divisions and managers take fewer days, so the survey×HR link has a leave signal too.
     """
-    base = _with_codes(people.spells.filter(pl.col("in_snapshot")), units).join(person_table(people), on="pid")
+    base = _with_codes(people.spells.filter(pl.col("in_snapshot")), units).join(
+        person_table(people), on="pid"
+    )
     years: list[pl.DataFrame] = []
     prev: pl.DataFrame | None = None
     for fy in FISCAL_YEARS:
         cur = base.filter(pl.col("fy") == fy)
         n = cur.height
-        granted = np.where(cur["employment_type"].to_numpy() == "part_time", 10.0,
-                           np.where(cur["hire_fy"].to_numpy() == fy, 15.0, 20.0))
+        granted = np.where(
+            cur["employment_type"].to_numpy() == "part_time",
+            10.0,
+            np.where(cur["hire_fy"].to_numpy() == fy, 15.0, 20.0),
+        )
         level = np.where(cur["is_division"].to_numpy(), cur["overtime"].to_numpy(), 13.0)
-        raw = (LEAVE_MEAN[fy] + cur["leave_factor"].to_numpy() + rng.normal(0.0, 2.0, n)
-               - 0.12 * (level - 13.0) - 1.5 * (cur["grade"].to_numpy() >= 3))
+        raw = (
+            LEAVE_MEAN[fy]
+            + cur["leave_factor"].to_numpy()
+            + rng.normal(0.0, 2.0, n)
+            - 0.12 * (level - 13.0)
+            - 1.5 * (cur["grade"].to_numpy() >= 3)
+        )
         raw = raw * granted / 20.0
         cur = cur.with_columns(granted_days=pl.Series(granted), raw=pl.Series(raw))
         if prev is None:
             cur = cur.with_columns(
-                pl.when(pl.col("hire_fy") == fy).then(0.0)
+                pl.when(pl.col("hire_fy") == fy)
+                .then(0.0)
                 .otherwise(pl.Series(np.clip(np.round(2 * (20.0 - rng.normal(12.5, 4.0, n))) / 2, 0, 20)))
                 .alias("carryover_days")
             )
         else:
             carry = (pl.col("p_granted") - (pl.col("p_days") - pl.col("p_carry")).clip(0, None)).clip(0, 20)
-            cur = cur.join(prev, on="pid", how="left").with_columns(carry.fill_null(0.0).alias("carryover_days"))
+            cur = cur.join(prev, on="pid", how="left").with_columns(
+                carry.fill_null(0.0).alias("carryover_days")
+            )
         cur = cur.with_columns(
-            (pl.col("raw").clip(0, None) * 2).round().truediv(2)
-            .clip(0, pl.col("granted_days") + pl.col("carryover_days")).alias("days")
+            (pl.col("raw").clip(0, None) * 2)
+            .round()
+            .truediv(2)
+            .clip(0, pl.col("granted_days") + pl.col("carryover_days"))
+            .alias("days")
         )
         prev = cur.select("pid", p_granted="granted_days", p_days="days", p_carry="carryover_days")
         years.append(cur)
     annual = pl.concat(years, how="diagonal").select(
-        "staff_id", pl.col("fy").alias("year"), "unit_code", pl.lit("annual").alias("leave_type"),
-        "days", "granted_days", "carryover_days",
+        "staff_id",
+        pl.col("fy").alias("year"),
+        "unit_code",
+        pl.lit("annual").alias("leave_type"),
+        "days",
+        "granted_days",
+        "carryover_days",
     )
     last = annual.filter(pl.col("year") == FISCAL_YEARS[-1])
     pick = rng.random(last.height) < 0.05
     summer = last.filter(pl.Series(pick)).with_columns(
         pl.lit("summer").alias("leave_type"),
         pl.Series(rng.integers(1, 6, int(pick.sum())).astype(float)).alias("days"),
-        pl.lit(5.0).alias("granted_days"), pl.lit(None, pl.Float64).alias("carryover_days"),
+        pl.lit(5.0).alias("granted_days"),
+        pl.lit(None, pl.Float64).alias("carryover_days"),
     )
     return pl.concat([annual, summer]).sort("year", "leave_type", "unit_code", "staff_id")
 
@@ -379,11 +457,15 @@ def childcare_frame(people: People, units: pl.DataFrame, rng: np.random.Generato
     five months after the birth, so some leaves start in the next FY. A leave that would start
     after the data's end (2025-03-31) is not yet known: empty, as in a real export.
     """
-    snap = _with_codes(people.spells.filter(pl.col("in_snapshot")), units).join(person_table(people), on="pid")
+    snap = _with_codes(people.spells.filter(pl.col("in_snapshot")), units).join(
+        person_table(people), on="pid"
+    )
     scale = snap.filter(pl.col("fy") == FISCAL_YEARS[0]).height / 1200
     frames: list[pl.DataFrame] = []
     for fy in FISCAL_YEARS:
-        cand = snap.filter((pl.col("fy") == fy) & (pl.col("grade") <= 1) & (pl.col("employment_type") == "regular"))
+        cand = snap.filter(
+            (pl.col("fy") == fy) & (pl.col("grade") <= 1) & (pl.col("employment_type") == "regular")
+        )
         k = min(int(rng.poisson(36 * scale)), cand.height)
         chosen = cand[np.sort(rng.choice(cand.height, size=k, replace=False))]
         birth = np.datetime64(f"{fy}-04-01") + rng.integers(0, 365, k).astype("timedelta64[D]")
@@ -392,14 +474,19 @@ def childcare_frame(people: People, units: pl.DataFrame, rng: np.random.Generato
         delay = np.where(female, 57, rng.integers(0, 150, k)).astype("timedelta64[D]")
         start = birth + delay
         short = rng.random(k) < 0.7
-        days = np.where(female, rng.integers(240, 541, k),
-                        np.where(short, rng.integers(5, 32, k), rng.integers(60, 182, k))).astype(float)
+        days = np.where(
+            female,
+            rng.integers(240, 541, k),
+            np.where(short, rng.integers(5, 32, k), rng.integers(60, 182, k)),
+        ).astype(float)
         known = takes & (start <= DATA_END)
-        frames.append(chosen.select("staff_id", "unit_code", "gender").with_columns(
-            pl.Series("birth_date", birth).cast(pl.Date),
-            pl.Series("leave_start", np.where(known, start, np.datetime64("NaT"))).cast(pl.Date),
-            pl.Series("leave_days", np.where(known, days, np.nan)).fill_nan(None),
-        ))
+        frames.append(
+            chosen.select("staff_id", "unit_code", "gender").with_columns(
+                pl.Series("birth_date", birth).cast(pl.Date),
+                pl.Series("leave_start", np.where(known, start, np.datetime64("NaT"))).cast(pl.Date),
+                pl.Series("leave_days", np.where(known, days, np.nan)).fill_nan(None),
+            )
+        )
     return pl.concat(frames).sort("birth_date", "staff_id")
 
 
@@ -419,9 +506,16 @@ def approvals_frame(units: pl.DataFrame, rng: np.random.Generator) -> pl.DataFra
         logit = np.log(rate / (1 - rate)) + offset[u]
         total = rng.poisson((3.0 + 2.2 * units["size"].to_numpy()[u]) * SEASON[m])
         electronic = rng.binomial(total, 1 / (1 + np.exp(-logit)))
-        frames.append(pl.DataFrame({
-            "unit_code": units["unit_code"].to_numpy()[u],
-            "month": pl.date_range(pl.date(fy, 4, 1), pl.date(fy + 1, 3, 1), "1mo", eager=True).to_numpy()[m],
-            "electronic": electronic.astype(np.int64), "paper": (total - electronic).astype(np.int64),
-        }))
+        frames.append(
+            pl.DataFrame(
+                {
+                    "unit_code": units["unit_code"].to_numpy()[u],
+                    "month": pl.date_range(
+                        pl.date(fy, 4, 1), pl.date(fy + 1, 3, 1), "1mo", eager=True
+                    ).to_numpy()[m],
+                    "electronic": electronic.astype(np.int64),
+                    "paper": (total - electronic).astype(np.int64),
+                }
+            )
+        )
     return pl.concat(frames).with_columns(pl.col("month").cast(pl.Date)).sort("month", "unit_code")

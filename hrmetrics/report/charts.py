@@ -27,10 +27,19 @@ def _fmt(unit: str) -> str:
     return f",.{decimals(unit)}f"
 
 
-def trend_chart(actual: pl.DataFrame, unit: str, lang: str = "ja", *, compare: pl.DataFrame | None = None,
-                trajectory: pl.DataFrame | None = None, target: pl.DataFrame | None = None,
-                band: pl.DataFrame | None = None, reference: pl.DataFrame | None = None,
-                title: str = "", focus_label: str | None = None) -> Any:
+def trend_chart(
+    actual: pl.DataFrame,
+    unit: str,
+    lang: str = "ja",
+    *,
+    compare: pl.DataFrame | None = None,
+    trajectory: pl.DataFrame | None = None,
+    target: pl.DataFrame | None = None,
+    band: pl.DataFrame | None = None,
+    reference: pl.DataFrame | None = None,
+    title: str = "",
+    focus_label: str | None = None,
+) -> Any:
     """Line of the unit in focus with, when given, the organisation line, the plan trajectory,
     the target point, the 80/95% projection band and the national reference (dashed grey, 参考値).
 
@@ -55,40 +64,82 @@ def trend_chart(actual: pl.DataFrame, unit: str, lang: str = "ja", *, compare: p
     data = pl.concat(lines, how="vertical_relaxed").drop_nulls("value")
     domain = list(styles)
     y_title = {"h": t(lang, "時間", "hours"), "days": t(lang, "日", "days")}.get(unit, unit)
-    color = alt.Color("series:N", scale=alt.Scale(domain=domain, range=[styles[d][0] for d in domain]),
-                      legend=alt.Legend(title=None))
-    dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=domain, range=[styles[d][1] for d in domain]),
-                          legend=None)
+    color = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=domain, range=[styles[d][0] for d in domain]),
+        legend=alt.Legend(title=None),
+    )
+    dash = alt.StrokeDash(
+        "series:N", scale=alt.Scale(domain=domain, range=[styles[d][1] for d in domain]), legend=None
+    )
     layers: list[Any] = []
     if band is not None and band.height:
-        for lo, hi, fill in (("pi95_low", "pi95_high", theme.BAND95), ("pi80_low", "pi80_high", theme.BAND80)):
-            layers.append(alt.Chart(band.select("year", lo, hi)).mark_area(color=fill, opacity=0.8).encode(
-                x=x, y=alt.Y(f"{lo}:Q"), y2=f"{hi}:Q"))
-    layers.append(alt.Chart(data).mark_line().encode(
-        x=x, y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)), color=color, strokeDash=dash,
-        tooltip=[alt.Tooltip("series:N", title=t(lang, "系列", "series")),
-                 alt.Tooltip("year:Q", title=t(lang, "年度", "year")),
-                 alt.Tooltip("value:Q", format=_fmt(unit), title=t(lang, "値", "value"))]))
+        for lo, hi, fill in (
+            ("pi95_low", "pi95_high", theme.BAND95),
+            ("pi80_low", "pi80_high", theme.BAND80),
+        ):
+            layers.append(
+                alt.Chart(band.select("year", lo, hi))
+                .mark_area(color=fill, opacity=0.8)
+                .encode(x=x, y=alt.Y(f"{lo}:Q"), y2=f"{hi}:Q")
+            )
+    layers.append(
+        alt.Chart(data)
+        .mark_line()
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
+            color=color,
+            strokeDash=dash,
+            tooltip=[
+                alt.Tooltip("series:N", title=t(lang, "系列", "series")),
+                alt.Tooltip("year:Q", title=t(lang, "年度", "year")),
+                alt.Tooltip("value:Q", format=_fmt(unit), title=t(lang, "値", "value")),
+            ],
+        )
+    )
     focus = data.filter(pl.col("series") == names[0])
-    layers.append(alt.Chart(focus).mark_point(filled=True, size=36, color=theme.ACTUAL).encode(
-        x=x, y="value:Q"))
+    layers.append(
+        alt.Chart(focus).mark_point(filled=True, size=36, color=theme.ACTUAL).encode(x=x, y="value:Q")
+    )
     if reference is not None and reference.height:
-        last = reference.sort("year").tail(1).select("year", "value").with_columns(
-            pl.lit(t(lang, "参考値", "Reference")).alias("label"))
-        layers.append(alt.Chart(last).mark_text(align="left", dx=6, dy=-6, color=theme.REFERENCE).encode(
-            x=x, y="value:Q", text="label:N"))
+        last = (
+            reference.sort("year")
+            .tail(1)
+            .select("year", "value")
+            .with_columns(pl.lit(t(lang, "参考値", "Reference")).alias("label"))
+        )
+        layers.append(
+            alt.Chart(last)
+            .mark_text(align="left", dx=6, dy=-6, color=theme.REFERENCE)
+            .encode(x=x, y="value:Q", text="label:N")
+        )
     if target is not None and target.height:
         tgt = target.select("year", "value").with_columns(pl.lit(t(lang, "目標", "Target")).alias("label"))
         base = alt.Chart(tgt)
-        layers.append(base.mark_point(shape="diamond", size=140, filled=True, color=theme.TARGET).encode(
-            x=x, y="value:Q", tooltip=[alt.Tooltip("value:Q", format=_fmt(unit), title=t(lang, "目標", "target"))]))
-        layers.append(base.mark_text(align="left", dx=9, color=theme.TARGET, fontWeight="bold").encode(
-            x=x, y="value:Q", text="label:N"))
+        layers.append(
+            base.mark_point(shape="diamond", size=140, filled=True, color=theme.TARGET).encode(
+                x=x,
+                y="value:Q",
+                tooltip=[alt.Tooltip("value:Q", format=_fmt(unit), title=t(lang, "目標", "target"))],
+            )
+        )
+        layers.append(
+            base.mark_text(align="left", dx=9, color=theme.TARGET, fontWeight="bold").encode(
+                x=x, y="value:Q", text="label:N"
+            )
+        )
     return alt.layer(*layers).properties(title=title, width=560, height=240)
 
 
-def ranked_bars(latest: pl.DataFrame, unit: str, org_value: float | None, lang: str = "ja",
-                title: str = "", higher_is_better: bool = True) -> Any:
+def ranked_bars(
+    latest: pl.DataFrame,
+    unit: str,
+    org_value: float | None,
+    lang: str = "ja",
+    title: str = "",
+    higher_is_better: bool = True,
+) -> Any:
     """Divisions ranked for the latest year, organisation value as a rule; suppressed → 非表示.
 
     `latest`: columns unit_name, value (null when suppressed), suppressed.
@@ -96,29 +147,56 @@ def ranked_bars(latest: pl.DataFrame, unit: str, org_value: float | None, lang: 
     import altair as alt
 
     data = latest.select("unit_name", "value", "suppressed").with_columns(
-        pl.when(pl.col("suppressed")).then(pl.lit(HIDDEN[lang] if lang in HIDDEN else "Hidden"))
-        .otherwise(pl.lit("")).alias("note"))
+        pl.when(pl.col("suppressed"))
+        .then(pl.lit(HIDDEN.get(lang, "Hidden")))
+        .otherwise(pl.lit(""))
+        .alias("note")
+    )
     order = data.sort("value", descending=higher_is_better, nulls_last=True)["unit_name"].to_list()
     y = alt.Y("unit_name:N", sort=order, title=None)
-    bars = alt.Chart(data).mark_bar(color=theme.ACTUAL, height={"band": 0.7}).encode(
-        x=alt.X("value:Q", title=None), y=y,
-        tooltip=[alt.Tooltip("unit_name:N", title=t(lang, "所属", "unit")),
-                 alt.Tooltip("value:Q", format=_fmt(unit), title=t(lang, "値", "value"))])
-    labels = alt.Chart(data).mark_text(align="left", dx=4).encode(
-        x=alt.X("value:Q"), y=y, text=alt.Text("value:Q", format=_fmt(unit)))
-    hidden = alt.Chart(data.filter(pl.col("suppressed"))).mark_text(align="left", color=theme.MUTED).encode(
-        x=alt.datum(0), y=y, text="note:N")
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color=theme.ACTUAL, height={"band": 0.7})
+        .encode(
+            x=alt.X("value:Q", title=None),
+            y=y,
+            tooltip=[
+                alt.Tooltip("unit_name:N", title=t(lang, "所属", "unit")),
+                alt.Tooltip("value:Q", format=_fmt(unit), title=t(lang, "値", "value")),
+            ],
+        )
+    )
+    labels = (
+        alt.Chart(data)
+        .mark_text(align="left", dx=4)
+        .encode(x=alt.X("value:Q"), y=y, text=alt.Text("value:Q", format=_fmt(unit)))
+    )
+    hidden = (
+        alt.Chart(data.filter(pl.col("suppressed")))
+        .mark_text(align="left", color=theme.MUTED)
+        .encode(x=alt.datum(0), y=y, text="note:N")
+    )
     layers = [bars, labels, hidden]
     if org_value is not None:
         rule = pl.DataFrame({"value": [org_value], "label": [t(lang, "組織全体", "Organisation")]})
         layers.append(alt.Chart(rule).mark_rule(color=theme.INK, strokeDash=[4, 3]).encode(x="value:Q"))
-        layers.append(alt.Chart(rule).mark_text(align="left", dx=3, baseline="top", color=theme.INK)
-                      .encode(x="value:Q", y=alt.value(-14), text="label:N"))
+        layers.append(
+            alt.Chart(rule)
+            .mark_text(align="left", dx=3, baseline="top", color=theme.INK)
+            .encode(x="value:Q", y=alt.value(-14), text="label:N")
+        )
     return alt.layer(*layers).properties(title=title, width=480, height=max(80, 26 * len(order)))
 
 
-def heatmap(cells: pl.DataFrame, unit: str, lang: str = "ja", title: str = "", x_title: str | None = None,
-            x_sort: list[str] | None = None, y_sort: list[str] | None = None) -> Any:
+def heatmap(
+    cells: pl.DataFrame,
+    unit: str,
+    lang: str = "ja",
+    title: str = "",
+    x_title: str | None = None,
+    x_sort: list[str] | None = None,
+    y_sort: list[str] | None = None,
+) -> Any:
     """Generic labelled heatmap. `cells`: row, col, value (null when hidden), text, mark.
 
     Hidden cells are drawn grey with their `text` (非表示); the colour never encodes them.
@@ -129,39 +207,66 @@ def heatmap(cells: pl.DataFrame, unit: str, lang: str = "ja", title: str = "", x
     lo, hi = data["value"].min(), data["value"].max()
     cut = None if lo is None else lo + 0.55 * ((hi or lo) - lo)
     data = data.with_columns(
-        (pl.col("value") > cut).fill_null(False).alias("dark") if cut is not None and hi != lo
-        else pl.lit(False).alias("dark"))
+        (pl.col("value") > cut).fill_null(False).alias("dark")
+        if cut is not None and hi != lo
+        else pl.lit(False).alias("dark")
+    )
     x = alt.X("col:N", sort=x_sort, title=x_title, axis=alt.Axis(labelAngle=0, orient="top"))
     y = alt.Y("row:N", sort=y_sort, title=None)
     base = alt.Chart(data)
-    shown = base.transform_filter("isValid(datum.value)").mark_rect(stroke="white", strokeWidth=2).encode(
-        x=x, y=y, color=alt.Color("value:Q", scale=alt.Scale(scheme=theme.SEQUENTIAL), legend=None),
-        tooltip=[alt.Tooltip("row:N", title=" "), alt.Tooltip("col:N", title=" "),
-                 alt.Tooltip("text:N", title=t(lang, "値", "value"))])
-    hidden = base.transform_filter("!isValid(datum.value)").mark_rect(
-        color=theme.SUPPRESSED, stroke="white", strokeWidth=2).encode(x=x, y=y)
+    shown = (
+        base.transform_filter("isValid(datum.value)")
+        .mark_rect(stroke="white", strokeWidth=2)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color("value:Q", scale=alt.Scale(scheme=theme.SEQUENTIAL), legend=None),
+            tooltip=[
+                alt.Tooltip("row:N", title=" "),
+                alt.Tooltip("col:N", title=" "),
+                alt.Tooltip("text:N", title=t(lang, "値", "value")),
+            ],
+        )
+    )
+    hidden = (
+        base.transform_filter("!isValid(datum.value)")
+        .mark_rect(color=theme.SUPPRESSED, stroke="white", strokeWidth=2)
+        .encode(x=x, y=y)
+    )
     text = base.mark_text(fontSize=11).encode(
-        x=x, y=y, text=alt.Text("text:N"),
-        color=alt.condition("datum.dark", alt.value("white"), alt.value(theme.INK)))
+        x=x,
+        y=y,
+        text=alt.Text("text:N"),
+        color=alt.condition("datum.dark", alt.value("white"), alt.value(theme.INK)),
+    )
     n_cols = data["col"].n_unique()
+    longest = max((len(str(c)) for c in data["col"].unique().to_list()), default=4)
+    col_width = max(78, 12 * longest + 12)  # Japanese labels are ~11 px per character at 11 pt
     n_rows = data["row"].n_unique()
     return alt.layer(shown, hidden, text).properties(
-        title=title, width=max(240, 78 * n_cols), height=max(60, 28 * n_rows))
+        title=title, width=max(240, col_width * n_cols), height=max(60, 28 * n_rows)
+    )
 
 
-def scatter_panel(points: pl.DataFrame, x_title: str, y_title: str, lang: str = "ja", title: str = "",
-                  subtitle: str = "") -> Any:
+def scatter_panel(
+    points: pl.DataFrame, x_title: str, y_title: str, lang: str = "ja", title: str = "", subtitle: str = ""
+) -> Any:
     """Division engagement (y) against overtime (x), one labelled point per division."""
     import altair as alt
 
     data = points.select("unit_name", "x", "y")
     base = alt.Chart(data).encode(
         x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False)),
-        y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False)))
+        y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False)),
+    )
     dots = base.mark_circle(size=80, color=theme.ACTUAL, opacity=0.85).encode(
-        tooltip=[alt.Tooltip("unit_name:N", title=t(lang, "所属", "unit")),
-                 alt.Tooltip("x:Q", format=",.1f", title=x_title), alt.Tooltip("y:Q", format=",.1f", title=y_title)])
+        tooltip=[
+            alt.Tooltip("unit_name:N", title=t(lang, "所属", "unit")),
+            alt.Tooltip("x:Q", format=",.1f", title=x_title),
+            alt.Tooltip("y:Q", format=",.1f", title=y_title),
+        ]
+    )
     labels = base.mark_text(align="left", dx=7, color=theme.INK).encode(text="unit_name:N")
-    trend = base.transform_regression("x", "y").mark_line(color=theme.MUTED, strokeDash=[4, 3], strokeWidth=1)
-    return alt.layer(dots, labels, trend).properties(
-        title={"text": title, "subtitle": subtitle} if subtitle else title, width=480, height=280)
+    return alt.layer(dots, labels).properties(
+        title={"text": title, "subtitle": subtitle} if subtitle else title, width=480, height=280
+    )

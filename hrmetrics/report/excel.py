@@ -16,26 +16,78 @@ from hrmetrics.report.labels import HIDDEN, kpi_label, kpi_unit
 from hrmetrics.report.privacy import neutralise_text
 
 HEADERS_JA = {
-    "kpi": "指標ID", "kpi_label": "指標", "breakdown": "内訳", "level": "階層", "unit_code": "所属コード",
-    "unit_name": "所属名", "parent_code": "上位所属", "period": "期間", "period_type": "期間の種類", "year": "年",
-    "value": "値", "numerator": "分子", "denominator": "分母", "n": "人数", "suppressed": "非表示",
-    "unit": "単位", "view": "組織の見方", "actual": "実績", "baseline": "基準値", "baseline_year": "基準年度",
-    "target": "目標", "target_year": "目標年度", "comparator": "比較", "trajectory": "計画の経路", "gap": "差",
-    "pace_needed": "必要なペース", "pace_so_far": "これまでのペース", "achieved": "達成", "rating": "評価",
-    "rating_source": "評価の根拠", "tolerance": "許容幅", "projection": "見通し", "pi80_low": "80%下限",
-    "pi80_high": "80%上限", "pi95_low": "95%下限", "pi95_high": "95%上限", "probability": "達成確率",
-    "year_reached": "到達見込み年度", "trend_note": "傾向の注記", "file": "ファイル", "dataset": "データ",
-    "rows_read": "読込行数", "rows_accepted": "採用行数", "rows_rejected": "却下行数", "rows_warned": "警告行数",
-    "status": "状態", "message": "メッセージ", "row": "行", "column": "列", "rule": "規則", "severity": "重大度",
+    "kpi": "指標ID",
+    "kpi_label": "指標",
+    "breakdown": "内訳",
+    "level": "階層",
+    "unit_code": "所属コード",
+    "unit_name": "所属名",
+    "parent_code": "上位所属",
+    "period": "期間",
+    "period_type": "期間の種類",
+    "year": "年",
+    "value": "値",
+    "numerator": "分子",
+    "denominator": "分母",
+    "n": "人数",
+    "suppressed": "非表示",
+    "unit": "単位",
+    "view": "組織の見方",
+    "actual": "実績",
+    "baseline": "基準値",
+    "baseline_year": "基準年度",
+    "target": "目標",
+    "target_year": "目標年度",
+    "comparator": "比較",
+    "trajectory": "計画の経路",
+    "gap": "差",
+    "pace_needed": "必要なペース",
+    "pace_so_far": "これまでのペース",
+    "achieved": "達成",
+    "rating": "評価",
+    "rating_source": "評価の根拠",
+    "tolerance": "許容幅",
+    "projection": "見通し",
+    "pi80_low": "80%下限",
+    "pi80_high": "80%上限",
+    "pi95_low": "95%下限",
+    "pi95_high": "95%上限",
+    "probability": "達成確率",
+    "year_reached": "到達見込み年度",
+    "trend_note": "傾向の注記",
+    "file": "ファイル",
+    "dataset": "データ",
+    "rows_read": "読込行数",
+    "rows_accepted": "採用行数",
+    "rows_rejected": "却下行数",
+    "rows_warned": "警告行数",
+    "status": "状態",
+    "message": "メッセージ",
+    "row": "行",
+    "column": "列",
+    "rule": "規則",
+    "severity": "重大度",
 }
-_VALUE_COLS = {"value", "actual", "baseline", "target", "trajectory", "gap", "projection", "pi80_low",
-               "pi80_high", "pi95_low", "pi95_high"}
+_VALUE_COLS = {
+    "value",
+    "actual",
+    "baseline",
+    "target",
+    "trajectory",
+    "gap",
+    "projection",
+    "pi80_low",
+    "pi80_high",
+    "pi95_low",
+    "pi95_high",
+}
 
 
 class _Formats:
     def __init__(self, wb: Any) -> None:
-        self.header = wb.add_format({"bold": True, "bg_color": "#E8EDF3", "border": 1, "text_wrap": True,
-                                     "valign": "top"})
+        self.header = wb.add_format(
+            {"bold": True, "bg_color": "#E8EDF3", "border": 1, "text_wrap": True, "valign": "top"}
+        )
         self.pct = wb.add_format({"num_format": "0.0%"})
         self.one = wb.add_format({"num_format": "#,##0.0"})
         self.int = wb.add_format({"num_format": "#,##0"})
@@ -47,8 +99,9 @@ def _number_format(fmts: _Formats, unit: str | None) -> Any:
     return fmts.int if unit in ("people", "count") else fmts.one
 
 
-def _write_cell(ws: Any, r: int, c: int, value: Any, fmts: _Formats, unit: str | None = None,
-                is_value: bool = False) -> None:
+def _write_cell(
+    ws: Any, r: int, c: int, value: Any, fmts: _Formats, unit: str | None = None, is_value: bool = False
+) -> None:
     """One cell: strings via write_string (never a formula), % as fractions with a % format."""
     if value is None:
         ws.write_blank(r, c, None)
@@ -65,8 +118,14 @@ def _write_cell(ws: Any, r: int, c: int, value: Any, fmts: _Formats, unit: str |
         ws.write_string(r, c, str(neutralise_text(str(value))))
 
 
-def _sheet(wb: Any, fmts: _Formats, name: str, df: pl.DataFrame, unit_col: str | None = None,
-           unit_of_kpi: bool = False) -> None:
+def _sheet(
+    wb: Any,
+    fmts: _Formats,
+    name: str,
+    df: pl.DataFrame,
+    unit_col: str | None = None,
+    unit_of_kpi: bool = False,
+) -> None:
     """A table sheet with Japanese headers, widths, frozen header and autofilter."""
     ws = wb.add_worksheet(name)
     cols = df.columns
@@ -80,7 +139,9 @@ def _sheet(wb: Any, fmts: _Formats, name: str, df: pl.DataFrame, unit_col: str |
             _write_cell(ws, r, c, row[col], fmts, unit, is_value=col in _VALUE_COLS)
     for c, col in enumerate(cols):
         sample = [len(str(HEADERS_JA.get(col, col))) * 2] + [
-            len(str(v)) * (2 if isinstance(v, str) and not v.isascii() else 1) for v in df[col].head(200).to_list()]
+            len(str(v)) * (2 if isinstance(v, str) and not v.isascii() else 1)
+            for v in df[col].head(200).to_list()
+        ]
         ws.set_column(c, c, min(48, max(8, max(sample) + 2)))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(1, df.height), max(0, len(cols) - 1))
@@ -109,18 +170,27 @@ def _division_sheet(wb: Any, fmts: _Formats, table: pl.DataFrame, kpi_ids: list[
     ws.autofilter(0, 0, max(1, table.height), len(headers) - 1)
 
 
-def write_workbook(path: Path, kpis: pl.DataFrame, progress: pl.DataFrame | None, division_table: pl.DataFrame,
-                   division_kpis: list[str], quality: pl.DataFrame | None, rejects: pl.DataFrame | None,
-                   lang: str = "ja") -> Path:
+def write_workbook(
+    path: Path,
+    kpis: pl.DataFrame,
+    progress: pl.DataFrame | None,
+    division_table: pl.DataFrame,
+    division_kpis: list[str],
+    quality: pl.DataFrame | None,
+    rejects: pl.DataFrame | None,
+    lang: str = "ja",
+) -> Path:
     """Write the workbook from already scrubbed tables."""
     import xlsxwriter
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(
+        str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
     fmts = _Formats(wb)
     labelled = kpis.with_columns(
-        pl.col("kpi").map_elements(lambda k: kpi_label(k, lang), return_dtype=pl.String).alias("kpi_label"))
+        pl.col("kpi").map_elements(lambda k: kpi_label(k, lang), return_dtype=pl.String).alias("kpi_label")
+    )
     labelled = labelled.select("kpi_label", *[c for c in kpis.columns])
     _sheet(wb, fmts, "KPI表", labelled, unit_col="unit")
     if progress is not None and not progress.is_empty():

@@ -37,8 +37,9 @@ def _environment(workspace: Path | None) -> Any:
     import jinja2
 
     folder = resource_path("reports", "templates", workspace)
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True,
-                              trim_blocks=True, lstrip_blocks=True)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)), autoescape=True, trim_blocks=True, lstrip_blocks=True
+    )
 
 
 def render_page(page: Page, path: Path, workspace: Path | None = None) -> Path:
@@ -46,12 +47,19 @@ def render_page(page: Page, path: Path, workspace: Path | None = None) -> Path:
     env = _environment(workspace)
     css = (Path(env.loader.searchpath[0]) / "report.css").read_text(encoding="utf-8")
     fmt, tfmt = theme.locales() if page.charts else ({}, {})
-    locale = {"format": fmt, "time": tfmt,
-              "error": t(page.lang, "グラフを表示できません", "The chart could not be drawn")}
+    locale = {
+        "format": fmt,
+        "time": tfmt,
+        "error": t(page.lang, "グラフを表示できません", "The chart could not be drawn"),
+    }
     locale_json = json.dumps(locale, ensure_ascii=False).replace("<", "\\u003c")
     html = env.get_template("report.html.j2").render(
-        page={**page.__dict__, "toc_label": t(page.lang, "目次", "Contents"), "locale_json": locale_json,
-              "bundle": render.js_bundle() if page.charts else ""},
+        page={
+            **page.__dict__,
+            "toc_label": t(page.lang, "目次", "Contents"),
+            "locale_json": locale_json,
+            "bundle": render.js_bundle() if page.charts else "",
+        },
         css=css,
     )
     path.parent.mkdir(parents=True, exist_ok=True)

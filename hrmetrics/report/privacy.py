@@ -15,8 +15,18 @@ import polars as pl
 
 ORG = "ORG"
 _KPI_NUMBERS = ("value", "numerator", "denominator", "n")
-_CHANGE_NUMBERS = ("fav_from", "fav_to", "n_from", "n_to", "diff", "diff_low", "diff_high", "z",
-                   "p_value", "q_value")
+_CHANGE_NUMBERS = (
+    "fav_from",
+    "fav_to",
+    "n_from",
+    "n_to",
+    "diff",
+    "diff_low",
+    "diff_high",
+    "z",
+    "p_value",
+    "q_value",
+)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -26,9 +36,7 @@ def _null_where_suppressed(df: pl.DataFrame, columns: tuple[str, ...]) -> pl.Dat
         return df
     flag = pl.col("suppressed").fill_null(False)
     present = [c for c in columns if c in df.columns]
-    return df.with_columns(
-        [pl.when(flag).then(None).otherwise(pl.col(c)).alias(c) for c in present]
-    )
+    return df.with_columns([pl.when(flag).then(None).otherwise(pl.col(c)).alias(c) for c in present])
 
 
 def scrub_kpis(kpis: pl.DataFrame) -> pl.DataFrame:
@@ -41,8 +49,10 @@ def scrub_changes(changes: pl.DataFrame) -> pl.DataFrame:
     out = _null_where_suppressed(changes, _CHANGE_NUMBERS)
     if "significant" in out.columns and "suppressed" in out.columns:
         out = out.with_columns(
-            pl.when(pl.col("suppressed").fill_null(False)).then(False)
-            .otherwise(pl.col("significant")).alias("significant")
+            pl.when(pl.col("suppressed").fill_null(False))
+            .then(False)
+            .otherwise(pl.col("significant"))
+            .alias("significant")
         )
     return out
 
@@ -54,14 +64,18 @@ def scrub_panel(panel: pl.DataFrame, kpis: pl.DataFrame) -> pl.DataFrame:
         if kpi not in out.columns:
             continue
         hidden = (
-            kpis.filter((pl.col("kpi") == kpi) & pl.col("suppressed").fill_null(False)
-                        & pl.col("breakdown").is_null())
-            .select("unit_code", "year").unique().with_columns(pl.lit(True).alias("_hidden"))
+            kpis.filter(
+                (pl.col("kpi") == kpi) & pl.col("suppressed").fill_null(False) & pl.col("breakdown").is_null()
+            )
+            .select("unit_code", "year")
+            .unique()
+            .with_columns(pl.lit(True).alias("_hidden"))
         )
         out = (
             out.join(hidden, on=["unit_code", "year"], how="left")
-            .with_columns(pl.when(pl.col("_hidden").fill_null(False)).then(None)
-                          .otherwise(pl.col(kpi)).alias(kpi))
+            .with_columns(
+                pl.when(pl.col("_hidden").fill_null(False)).then(None).otherwise(pl.col(kpi)).alias(kpi)
+            )
             .drop("_hidden")
         )
     return out

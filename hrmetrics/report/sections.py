@@ -16,7 +16,15 @@ from hrmetrics.kpis.catalog import KPIS
 from hrmetrics.report import charts, data
 from hrmetrics.report.html import Page
 from hrmetrics.report.labels import (
-    HIDDEN, MISSING, format_pct, format_period, format_value, fy_label, kpi_label, kpi_unit, t,
+    HIDDEN,
+    MISSING,
+    format_pct,
+    format_period,
+    format_value,
+    fy_label,
+    kpi_label,
+    kpi_unit,
+    t,
 )
 from hrmetrics.report.render import to_spec
 
@@ -75,29 +83,51 @@ def scorecard_block(inp: Inputs, unit_code: str, caption: str) -> list[dict]:
     if rows.is_empty():
         return []
     order = {k: i for i, k in enumerate(inp.layout["report"]["trend_kpis"])}
-    rows = rows.with_columns(pl.col("kpi").replace_strict(order, default=len(order)).alias("_o")).sort("_o", "kpi")
+    rows = rows.with_columns(pl.col("kpi").replace_strict(order, default=len(order)).alias("_o")).sort(
+        "_o", "kpi"
+    )
     lang = inp.lang
-    headers = [t(lang, "指標", "Indicator"), t(lang, "基準値", "Baseline"), t(lang, "最新値", "Latest"),
-               t(lang, "目標", "Target"), t(lang, "評価", "Rating"),
-               t(lang, "目標年度の見通し（80%区間）", "Projection at target year (80% interval)"),
-               t(lang, "達成確率", "Probability")]
+    headers = [
+        t(lang, "指標", "Indicator"),
+        t(lang, "基準値", "Baseline"),
+        t(lang, "最新値", "Latest"),
+        t(lang, "目標", "Target"),
+        t(lang, "評価", "Rating"),
+        t(lang, "目標年度の見通し（80%区間）", "Projection at target year (80% interval)"),
+        t(lang, "達成確率", "Probability"),
+    ]
     body = []
     for r in rows.iter_rows(named=True):
         unit = kpi_unit(r["kpi"], "")
         proj = format_value(r.get("projection"), unit, lang)
         proj_sub = ""
         if r.get("pi80_low") is not None and r.get("pi80_high") is not None:
-            proj_sub = f"{format_value(r['pi80_low'], unit, lang)}〜{format_value(r['pi80_high'], unit, lang)}"
-        body.append([
-            kpi_label(r["kpi"], lang),
-            {"text": format_value(r["baseline"], unit, lang), "sub": fy_label(r.get("baseline_year"), lang),
-             "cls": "num"},
-            {"text": format_value(r["actual"], unit, lang), "sub": format_period(r["period"], lang), "cls": "num"},
-            {"text": format_value(r["target"], unit, lang), "sub": fy_label(r.get("target_year"), lang),
-             "cls": "num"},
-            _rating(r, lang), {"text": proj, "sub": proj_sub, "cls": "num"},
-            {"text": _probability(r.get("probability")), "cls": "num"},
-        ])
+            proj_sub = (
+                f"{format_value(r['pi80_low'], unit, lang)}〜{format_value(r['pi80_high'], unit, lang)}"
+            )
+        body.append(
+            [
+                kpi_label(r["kpi"], lang),
+                {
+                    "text": format_value(r["baseline"], unit, lang),
+                    "sub": fy_label(r.get("baseline_year"), lang),
+                    "cls": "num",
+                },
+                {
+                    "text": format_value(r["actual"], unit, lang),
+                    "sub": format_period(r["period"], lang),
+                    "cls": "num",
+                },
+                {
+                    "text": format_value(r["target"], unit, lang),
+                    "sub": fy_label(r.get("target_year"), lang),
+                    "cls": "num",
+                },
+                _rating(r, lang),
+                {"text": proj, "sub": proj_sub, "cls": "num"},
+                {"text": _probability(r.get("probability")), "cls": "num"},
+            ]
+        )
     return [{"kind": "table", "headers": headers, "rows": body, "caption": caption, "cls": "scorecard"}]
 
 
@@ -108,26 +138,51 @@ def _summary_text(inp: Inputs, unit_code: str) -> str:
         return t(lang, "計画目標が設定された指標はありません。", "No indicator has a plan target.")
     achieved = int(rows["achieved"].fill_null(False).sum()) if "achieved" in rows.columns else 0
     counts = {k: int((rows["rating"] == k).sum()) for k in ("S", "A", "B")}
-    return t(lang,
-             f"計画目標のある{rows.height}指標のうち、目標達成 {achieved}、S（計画を上回る）{counts['S']}、"
-             f"A（計画どおり）{counts['A']}、B（計画を下回る）{counts['B']}です。",
-             f"Of {rows.height} indicators with a plan target: {achieved} achieved, S (ahead) {counts['S']}, "
-             f"A (on plan) {counts['A']}, B (behind) {counts['B']}.")
+    return t(
+        lang,
+        f"計画目標のある{rows.height}指標のうち、目標達成 {achieved}、S（計画を上回る）{counts['S']}、"
+        f"A（計画どおり）{counts['A']}、B（計画を下回る）{counts['B']}です。",
+        f"Of {rows.height} indicators with a plan target: {achieved} achieved, S (ahead) {counts['S']}, "
+        f"A (on plan) {counts['A']}, B (behind) {counts['B']}.",
+    )
 
 
 def summary_section(page: Page, inp: Inputs) -> list[dict]:
     lang = inp.lang
     blocks: list[dict] = []
     if inp.focus != ORG:
-        blocks.append({"kind": "text", "text": _summary_text(inp, inp.focus)})
-        blocks += scorecard_block(inp, inp.focus, t(lang, "この所属の計画目標", "This division's plan targets"))
+        own = scorecard_block(inp, inp.focus, t(lang, "この所属の計画目標", "This division's plan targets"))
+        if own:
+            blocks.append({"kind": "text", "text": _summary_text(inp, inp.focus)})
+        else:
+            blocks.append(
+                {
+                    "kind": "text",
+                    "text": t(
+                        lang,
+                        "この所属に個別の計画目標はありません。組織全体の目標と比べて示します。",
+                        "This division has no targets of its own; it is shown against the organisation's.",
+                    ),
+                }
+            )
+        blocks.append(division_table_block(inp))
+        blocks += own
     blocks.append({"kind": "text", "text": _summary_text(inp, ORG)})
     blocks += scorecard_block(inp, ORG, t(lang, "組織全体の計画目標", "Organisation plan targets"))
-    blocks.append({"kind": "text", "cls": "note", "text": t(
-        lang, "評価：S＝計画の経路を上回る、A＝計画どおり（許容幅内）、B＝計画を下回る。見通しは過去の傾向の延長であり、"
-              "達成確率はその不確実性を表します。",
-        "Rating: S = ahead of the plan trajectory, A = on plan (within tolerance), B = behind. Projections "
-        "extend the past trend; the probability expresses its uncertainty.")})
+    blocks.append(
+        {
+            "kind": "text",
+            "cls": "note",
+            "text": t(
+                lang,
+                "評価：S＝計画の経路を上回る、A＝計画どおり（許容幅内）、B＝計画を下回る。"
+                "見通しは過去の傾向の延長であり、"
+                "達成確率はその不確実性を表します。",
+                "Rating: S = ahead of the plan trajectory, A = on plan (within tolerance), B = behind. "
+                "Projections extend the past trend; the probability expresses its uncertainty.",
+            ),
+        }
+    )
     return blocks
 
 
@@ -138,10 +193,19 @@ def _trajectory(prog: pl.DataFrame, kpi: str) -> tuple[pl.DataFrame | None, pl.D
         return None, None
     last = rows.row(rows.height - 1, named=True)
     target = pl.DataFrame({"year": [int(last["target_year"])], "value": [float(last["target"])]})
-    line = pl.concat([
-        pl.DataFrame({"year": [int(last["baseline_year"])], "value": [float(last["baseline"])]}),
-        rows.select(pl.col("year").cast(pl.Int64), pl.col("trajectory").cast(pl.Float64).alias("value")),
-        target]).unique("year", keep="first").sort("year")
+    line = (
+        pl.concat(
+            [
+                pl.DataFrame({"year": [int(last["baseline_year"])], "value": [float(last["baseline"])]}),
+                rows.select(
+                    pl.col("year").cast(pl.Int64), pl.col("trajectory").cast(pl.Float64).alias("value")
+                ),
+                target,
+            ]
+        )
+        .unique("year", keep="first")
+        .sort("year")
+    )
     return line, target
 
 
@@ -161,17 +225,25 @@ def _band(inp: Inputs, prog: pl.DataFrame, kpi: str, unit_code: str) -> pl.DataF
     if last["actual"] is None or last["pi95_low"] is None or last["target_year"] <= last["year"]:
         return None
     a = float(last["actual"])
-    return pl.DataFrame({"year": [int(last["year"]), int(last["target_year"])],
-                         "pi80_low": [a, last["pi80_low"]], "pi80_high": [a, last["pi80_high"]],
-                         "pi95_low": [a, last["pi95_low"]], "pi95_high": [a, last["pi95_high"]]},
-                        schema={c: pl.Float64 if c != "year" else pl.Int64 for c in cols})
+    return pl.DataFrame(
+        {
+            "year": [int(last["year"]), int(last["target_year"])],
+            "pi80_low": [a, last["pi80_low"]],
+            "pi80_high": [a, last["pi80_high"]],
+            "pi95_low": [a, last["pi95_low"]],
+            "pi95_high": [a, last["pi95_high"]],
+        },
+        schema={c: pl.Float64 if c != "year" else pl.Int64 for c in cols},
+    )
 
 
 def _reference(inp: Inputs, kpi: str) -> pl.DataFrame | None:
     ref = inp.references
     if ref is None or ref.is_empty() or not inp.config.national_reference:
         return None
-    out = ref.filter(pl.col("kpi") == kpi).select(pl.col("year").cast(pl.Int64), pl.col("value").cast(pl.Float64))
+    out = ref.filter(pl.col("kpi") == kpi).select(
+        pl.col("year").cast(pl.Int64), pl.col("value").cast(pl.Float64)
+    )
     return out.sort("year") if out.height else None
 
 
@@ -192,29 +264,51 @@ def trends_section(page: Page, inp: Inputs) -> list[dict]:
         compare = data.series(inp.kpis, kpi, ORG).drop("period") if focus != ORG else None
         band = _band(inp, prog, kpi, focus) if prog is own_prog or focus == ORG else None
         last = s.row(s.height - 1, named=True)
-        facts = [(t(lang, "最新値", "Latest"), f"{format_value(last['value'], unit, lang, last['suppressed'])}"
-                  f"（{format_period(last['period'], lang)}）")]
+        facts = [
+            (
+                t(lang, "最新値", "Latest"),
+                f"{format_value(last['value'], unit, lang, last['suppressed'])}"
+                f"（{format_period(last['period'], lang)}）",
+            )
+        ]
         if focus != ORG and compare is not None and compare.height:
             c = compare.row(compare.height - 1, named=True)
-            facts.append((t(lang, "組織全体", "Organisation"), format_value(c["value"], unit, lang, c["suppressed"])))
+            facts.append(
+                (t(lang, "組織全体", "Organisation"), format_value(c["value"], unit, lang, c["suppressed"]))
+            )
         if target is not None:
             whose = "" if prog is own_prog and focus != ORG else t(lang, "（組織全体）", " (organisation)")
-            facts.append((t(lang, "目標", "Target") + (whose if focus != ORG else ""),
-                          f"{format_value(target['value'][0], unit, lang)}（{fy_label(target['year'][0], lang)}）"))
+            facts.append(
+                (
+                    t(lang, "目標", "Target") + (whose if focus != ORG else ""),
+                    f"{format_value(target['value'][0], unit, lang)}（{fy_label(target['year'][0], lang)}）",
+                )
+            )
         k = KPIS.get(kpi)
         blocks.append({"kind": "h3", "id": f"kpi-{kpi}", "text": kpi_label(kpi, lang)})
         blocks.append({"kind": "facts", "items": facts})
         actual = s.filter(~pl.col("suppressed").fill_null(False)).select("year", "value")
         chart = charts.trend_chart(
-            actual, unit, lang, compare=compare, trajectory=traj, target=target, band=band,
-            reference=_reference(inp, kpi), title=kpi_label(kpi, lang),
-            focus_label=None if focus == ORG else t(lang, "この所属", "This division"))
+            actual,
+            unit,
+            lang,
+            compare=compare,
+            trajectory=traj,
+            target=target,
+            band=band,
+            reference=_reference(inp, kpi),
+            title=kpi_label(kpi, lang),
+            focus_label=None if focus == ORG else t(lang, "この所属", "This division"),
+        )
         caption = (k.definition_ja if lang == "ja" else k.definition_en) if k else ""
         if band is not None:
             caption += t(lang, "　帯：見通しの80%・95%予測区間。", "  Band: 80%/95% prediction interval.")
         if _reference(inp, kpi) is not None:
-            caption += t(lang, "　灰色の破線は参考値（全国）で、目標ではありません。",
-                         "  The grey dashed line is a national reference, not a target.")
+            caption += t(
+                lang,
+                "　灰色の破線は参考値（全国）で、目標ではありません。",
+                "  The grey dashed line is a national reference, not a target.",
+            )
         blocks.append(_chart(page, inp, f"trend-{kpi}", chart, kpi_label(kpi, lang), caption))
     return blocks
 
@@ -229,8 +323,12 @@ def division_table_block(inp: Inputs) -> dict:
     for r in table.iter_rows(named=True):
         name = t(lang, "組織全体", "Organisation") if r["unit_code"] == ORG else r["unit_name"]
         rows.append([name, *[_num(r[k], kpi_unit(k, ""), lang, bool(r[f"{k}__hidden"])) for k in shown]])
-    return {"kind": "table", "headers": [t(lang, "所属", "Unit"), *[kpi_label(k, lang) for k in shown]],
-            "rows": rows, "caption": t(lang, "各指標の最新値", "Latest value of each indicator")}
+    return {
+        "kind": "table",
+        "headers": [t(lang, "所属", "Unit"), *[kpi_label(k, lang) for k in shown]],
+        "rows": rows,
+        "caption": t(lang, "各指標の最新値", "Latest value of each indicator"),
+    }
 
 
 def divisions_section(page: Page, inp: Inputs) -> list[dict]:
@@ -250,21 +348,59 @@ def divisions_section(page: Page, inp: Inputs) -> list[dict]:
         period = data.headline(inp.kpis, kpi).filter(pl.col("year") == year)["period"][0]
         higher = KPIS[kpi].direction != "lower" if kpi in KPIS else True
         blocks.append({"kind": "h3", "id": f"div-{kpi}", "text": kpi_label(kpi, lang)})
-        blocks.append(_chart(page, inp, f"div-bars-{kpi}", charts.ranked_bars(
-            latest, unit, org_value, lang, title=f"{kpi_label(kpi, lang)}　{format_period(period, lang)}",
-            higher_is_better=higher), kpi_label(kpi, lang),
-            t(lang, "破線は組織全体の値。上ほど望ましい順。", "Dashed rule: organisation. Best first.")))
-        hist = data.headline(inp.kpis, kpi).filter(pl.col("level") == "division").select(
-            pl.col("unit_name").alias("row"), pl.col("period").alias("col"), "value",
-            pl.col("suppressed").fill_null(False), "year")
+        blocks.append(
+            _chart(
+                page,
+                inp,
+                f"div-bars-{kpi}",
+                charts.ranked_bars(
+                    latest,
+                    unit,
+                    org_value,
+                    lang,
+                    title=f"{kpi_label(kpi, lang)}　{format_period(period, lang)}",
+                    higher_is_better=higher,
+                ),
+                kpi_label(kpi, lang),
+                t(lang, "破線は組織全体の値。上ほど望ましい順。", "Dashed rule: organisation. Best first."),
+            )
+        )
+        hist = (
+            data.headline(inp.kpis, kpi)
+            .filter(pl.col("level") == "division")
+            .select(
+                pl.col("unit_name").alias("row"),
+                pl.col("period").alias("col"),
+                "value",
+                pl.col("suppressed").fill_null(False),
+                "year",
+            )
+        )
         cells = hist.with_columns(
-            pl.struct("value", "suppressed").map_elements(
+            pl.struct("value", "suppressed")
+            .map_elements(
                 lambda r, u=unit: format_value(r["value"], u, lang, r["suppressed"]), return_dtype=pl.String
-            ).alias("text"), pl.lit("").alias("mark"))
+            )
+            .alias("text"),
+            pl.lit("").alias("mark"),
+        )
         cols = hist.sort("year")["col"].unique(maintain_order=True).to_list()
-        blocks.append(_chart(page, inp, f"div-heat-{kpi}", charts.heatmap(
-            cells, unit, lang, title=t(lang, "所属 × 年度", "Division × year"), x_sort=cols,
-            y_sort=latest.sort("unit_code")["unit_name"].to_list()), kpi_label(kpi, lang)))
+        blocks.append(
+            _chart(
+                page,
+                inp,
+                f"div-heat-{kpi}",
+                charts.heatmap(
+                    cells,
+                    unit,
+                    lang,
+                    title=t(lang, "所属 × 年度", "Division × year"),
+                    x_sort=cols,
+                    y_sort=latest.sort("unit_code")["unit_name"].to_list(),
+                ),
+                kpi_label(kpi, lang),
+            )
+        )
     return blocks
 
 
@@ -280,9 +416,14 @@ def caps_section(page: Page, inp: Inputs) -> list[dict]:
     counts, year = data.cap_counts(inp.kpis, list(labels), units)
     if counts.is_empty():
         return [{"kind": "text", "text": t(lang, "データがありません。", "No data.")}]
-    intro = {"kind": "text", "text": t(
-        lang, f"{fy_label(year, lang)}に各上限を超えた職員の人数です（個人は特定しません）。",
-        f"Number of staff over each cap in {fy_label(year, lang)} (no individual is identified).")}
+    intro = {
+        "kind": "text",
+        "text": t(
+            lang,
+            f"{fy_label(year, lang)}に各上限を超えた職員の人数です（個人は特定しません）。",
+            f"Number of staff over each cap in {fy_label(year, lang)} (no individual is identified).",
+        ),
+    }
     order = [k for k in labels if k in counts["kpi"].to_list()]
     if inp.focus != ORG:
         rows = []
@@ -290,19 +431,45 @@ def caps_section(page: Page, inp: Inputs) -> list[dict]:
             cell = {}
             for code in (inp.focus, ORG):
                 r = counts.filter((pl.col("unit_code") == code) & (pl.col("kpi") == k))
-                cell[code] = _num(r["count"][0], "people", lang, bool(r["suppressed"][0])) if r.height else MISSING
+                cell[code] = (
+                    _num(r["count"][0], "people", lang, bool(r["suppressed"][0])) if r.height else MISSING
+                )
             rows.append([labels[k], cell[inp.focus], cell[ORG]])
-        return [intro, {"kind": "table", "headers": [t(lang, "上限", "Cap"), t(lang, "この所属", "This division"),
-                                                     t(lang, "組織全体", "Organisation")], "rows": rows}]
+        return [
+            intro,
+            {
+                "kind": "table",
+                "headers": [
+                    t(lang, "上限", "Cap"),
+                    t(lang, "この所属", "This division"),
+                    t(lang, "組織全体", "Organisation"),
+                ],
+                "rows": rows,
+            },
+        ]
     cells = counts.filter(pl.col("unit_code") != ORG).select(
-        pl.col("unit_name").alias("row"), pl.col("kpi").replace_strict(labels, default=None).alias("col"),
-        pl.col("count").alias("value"), "suppressed", pl.col("unit_code"))
-    cells = cells.with_columns(pl.struct("value", "suppressed").map_elements(
-        lambda r: format_value(r["value"], "people", lang, r["suppressed"]), return_dtype=pl.String).alias("text"),
-        pl.lit("").alias("mark"))
-    chart = charts.heatmap(cells, "people", lang, title=t(lang, "上限超過の人数（所属別）", "Staff over caps"),
-                           x_sort=[labels[k] for k in order],
-                           y_sort=cells.sort("unit_code")["row"].unique(maintain_order=True).to_list())
+        pl.col("unit_name").alias("row"),
+        pl.col("kpi").replace_strict(labels, default=None).alias("col"),
+        pl.col("count").alias("value"),
+        "suppressed",
+        pl.col("unit_code"),
+    )
+    cells = cells.with_columns(
+        pl.struct("value", "suppressed")
+        .map_elements(
+            lambda r: format_value(r["value"], "people", lang, r["suppressed"]), return_dtype=pl.String
+        )
+        .alias("text"),
+        pl.lit("").alias("mark"),
+    )
+    chart = charts.heatmap(
+        cells,
+        "people",
+        lang,
+        title=t(lang, "上限超過の人数（所属別）", "Staff over caps"),
+        x_sort=[labels[k] for k in order],
+        y_sort=cells.sort("unit_code")["row"].unique(maintain_order=True).to_list(),
+    )
     return [intro, _chart(page, inp, "caps", chart, t(lang, "上限規制の状況", "Overtime caps"))]
 
 
@@ -314,12 +481,15 @@ def survey_section(page: Page, inp: Inputs) -> list[dict]:
     if cells.is_empty():
         return [{"kind": "text", "text": t(lang, "意識調査のデータがありません。", "No survey data.")}]
     hidden = HIDDEN.get(lang, "Hidden")
-    legend = t(lang, f"{format_period(period, lang)}の肯定的回答率（%）。▲▼は前回調査からの変化が統計的に有意"
-                     f"（多重比較補正後）なもの。「{hidden}」は回答者が{inp.config.min_group_survey}人未満などで匿名性を"
-                     "守るため表示しない項目です。",
-               f"Favourable share (%) in {format_period(period, lang)}. ▲▼: change since the previous wave is "
-               f"significant after BH correction. '{hidden}': not shown to protect anonymity (fewer than "
-               f"{inp.config.min_group_survey} respondents or complementary suppression).")
+    legend = t(
+        lang,
+        f"{format_period(period, lang)}の肯定的回答率（%）。▲▼は前回調査からの変化が統計的に有意"
+        f"（多重比較補正後）なもの。「{hidden}」は回答者が{inp.config.min_group_survey}人未満などで匿名性を"
+        "守るため表示しない項目です。",
+        f"Favourable share (%) in {format_period(period, lang)}. ▲▼: change since the previous wave is "
+        f"significant after BH correction. '{hidden}': not shown to protect anonymity (fewer than "
+        f"{inp.config.min_group_survey} respondents or complementary suppression).",
+    )
     dims = cells["dimension"].unique(maintain_order=True).to_list()
     if inp.focus != ORG:
         rows = []
@@ -334,21 +504,48 @@ def survey_section(page: Page, inp: Inputs) -> list[dict]:
                 cell["text"] += r["mark"][0]
                 row.append(cell)
             rows.append(row)
-        return [{"kind": "text", "text": legend}, {"kind": "table", "rows": rows, "headers": [
-            t(lang, "領域", "Dimension"), t(lang, "この所属", "This division"), t(lang, "組織全体", "Organisation")]}]
+        return [
+            {"kind": "text", "text": legend},
+            {
+                "kind": "table",
+                "rows": rows,
+                "headers": [
+                    t(lang, "領域", "Dimension"),
+                    t(lang, "この所属", "This division"),
+                    t(lang, "組織全体", "Organisation"),
+                ],
+            },
+        ]
     org_name = t(lang, "組織全体", "Organisation")
     heat = cells.with_columns(
         pl.when(pl.col("unit_code") == ORG).then(pl.lit(org_name)).otherwise("unit_name").alias("row"),
         pl.col("dimension").alias("col"),
-        pl.struct("value", "suppressed", "mark").map_elements(
+        pl.struct("value", "suppressed", "mark")
+        .map_elements(
             lambda r: format_value(r["value"], "%", lang, r["suppressed"]) + (r["mark"] or ""),
-            return_dtype=pl.String).alias("text"))
-    y_sort = [org_name, *heat.filter(pl.col("unit_code") != ORG).sort("unit_code")["row"].unique(
-        maintain_order=True).to_list()]
-    chart = charts.heatmap(heat, "%", lang, title=t(lang, "領域別 肯定的回答率", "Favourable by dimension"),
-                           x_sort=dims, y_sort=y_sort)
-    return [{"kind": "text", "text": legend},
-            _chart(page, inp, "survey-heat", chart, t(lang, "意識調査ヒートマップ", "Survey heatmap"))]
+            return_dtype=pl.String,
+        )
+        .alias("text"),
+    )
+    y_sort = [
+        org_name,
+        *heat.filter(pl.col("unit_code") != ORG)
+        .sort("unit_code")["row"]
+        .unique(maintain_order=True)
+        .to_list(),
+    ]
+    chart = charts.heatmap(
+        heat,
+        "%",
+        lang,
+        title=t(lang, "領域別 肯定的回答率", "Favourable by dimension"),
+        x_sort=dims,
+        y_sort=y_sort,
+    )
+    return [
+        {"kind": "text", "text": legend},
+        _chart(page, inp, "survey-heat", chart, t(lang, "意識調査ヒートマップ", "Survey heatmap")),
+    ]
 
 
 def panel_section(page: Page, inp: Inputs) -> list[dict]:
@@ -362,23 +559,36 @@ def panel_section(page: Page, inp: Inputs) -> list[dict]:
     if pts.is_empty():
         return [{"kind": "text", "text": t(lang, "データがありません。", "No data.")}]
     year = int(pts["year"].max())
-    pts = pts.filter(pl.col("year") == year).select("unit_name", pl.col(x_col).alias("x"), pl.col(y_col).alias("y"))
+    pts = pts.filter(pl.col("year") == year).select(
+        "unit_name", pl.col(x_col).alias("x"), pl.col(y_col).alias("y")
+    )
     stat = ""
     if assoc.get("r") is not None:
-        stat = t(lang,
-                 f"相関係数 r = {assoc['r']:.2f}（95%信頼区間 {assoc['r_low']:.2f}〜{assoc['r_high']:.2f}、"
-                 f"所属数 {assoc['n_units']}）",
-                 f"r = {assoc['r']:.2f} (95% CI {assoc['r_low']:.2f} to {assoc['r_high']:.2f}, "
-                 f"{assoc['n_units']} units)")
-    chart = charts.scatter_panel(pts, kpi_label(x_col, lang), kpi_label(y_col, lang), lang,
-                                 title=f"{kpi_label(y_col, lang)} × {kpi_label(x_col, lang)}　{fy_label(year, lang)}",
-                                 subtitle=stat)
+        stat = t(
+            lang,
+            f"相関係数 r = {assoc['r']:.2f}（95%信頼区間 {assoc['r_low']:.2f}〜{assoc['r_high']:.2f}、"
+            f"所属数 {assoc['n_units']}）",
+            f"r = {assoc['r']:.2f} (95% CI {assoc['r_low']:.2f} to {assoc['r_high']:.2f}, "
+            f"{assoc['n_units']} units)",
+        )
+    chart = charts.scatter_panel(
+        pts,
+        kpi_label(x_col, lang),
+        kpi_label(y_col, lang),
+        lang,
+        title=f"{kpi_label(y_col, lang)} × {kpi_label(x_col, lang)}　{fy_label(year, lang)}",
+        subtitle=stat,
+    )
     note = assoc.get("note_ja" if lang == "ja" else "note_en") or t(
-        lang, "所属単位の関係であり、個々の職員について何かを示すものではありません。",
-        "A unit-level association; it says nothing about individual staff.")
-    return [_chart(page, inp, "panel", chart, t(lang, "散布図", "Scatter")),
-            {"kind": "facts", "items": [(t(lang, "関連", "Association"), stat or MISSING)]},
-            {"kind": "text", "cls": "note", "text": note}]
+        lang,
+        "所属単位の関係であり、個々の職員について何かを示すものではありません。",
+        "A unit-level association; it says nothing about individual staff.",
+    )
+    return [
+        _chart(page, inp, "panel", chart, t(lang, "散布図", "Scatter")),
+        {"kind": "facts", "items": [(t(lang, "関連", "Association"), stat or MISSING)]},
+        {"kind": "text", "cls": "note", "text": note},
+    ]
 
 
 def quality_section(page: Page, inp: Inputs) -> list[dict]:
@@ -389,25 +599,58 @@ def quality_section(page: Page, inp: Inputs) -> list[dict]:
     q = inp.quality
     if q is None or q.is_empty():
         return [{"kind": "text", "text": t(lang, "取込結果の情報がありません。", "No intake summary.")}]
-    headers = [t(lang, "ファイル", "File"), t(lang, "データ", "Dataset"), t(lang, "読込行数", "Read"),
-               t(lang, "採用", "Accepted"), t(lang, "却下", "Rejected"), t(lang, "警告", "Warned"),
-               t(lang, "状態", "Status"), t(lang, "却下・警告の詳細", "Details")]
+    headers = [
+        t(lang, "ファイル", "File"),
+        t(lang, "データ", "Dataset"),
+        t(lang, "読込行数", "Read"),
+        t(lang, "採用", "Accepted"),
+        t(lang, "却下", "Rejected"),
+        t(lang, "警告", "Warned"),
+        t(lang, "状態", "Status"),
+        t(lang, "却下・警告の詳細", "Details"),
+    ]
     rows = []
     for r in q.iter_rows(named=True):
         bad = (r.get("rows_rejected") or 0) + (r.get("rows_warned") or 0) > 0 or r.get("status") == "refused"
-        link = ({"text": f"{r['dataset']}.csv", "href": f"../rejects/{safe_filename(str(r['dataset']))}.csv"}
-                if bad and r.get("dataset") else MISSING)
-        rows.append([r.get("file") or MISSING, r.get("dataset") or MISSING,
-                     *[_num(r.get(c), "count", lang) for c in ("rows_read", "rows_accepted", "rows_rejected",
-                                                                "rows_warned")],
-                     {"text": r.get("status") or MISSING, "cls": f"status-{r.get('status')}"}, link])
-    return [{"kind": "text", "text": t(lang, "入力ファイルごとの取込結果です。却下行の内容はリンク先のCSVを参照してください。",
-                                       "Intake result per input file; rejected rows are listed in the linked CSV.")},
-            {"kind": "table", "headers": headers, "rows": rows}]
+        link = (
+            {"text": f"{r['dataset']}.csv", "href": f"../rejects/{safe_filename(str(r['dataset']))}.csv"}
+            if bad and r.get("dataset")
+            else MISSING
+        )
+        rows.append(
+            [
+                r.get("file") or MISSING,
+                r.get("dataset") or MISSING,
+                *[
+                    _num(r.get(c), "count", lang)
+                    for c in ("rows_read", "rows_accepted", "rows_rejected", "rows_warned")
+                ],
+                {"text": r.get("status") or MISSING, "cls": f"status-{r.get('status')}"},
+                link,
+            ]
+        )
+    return [
+        {
+            "kind": "text",
+            "text": t(
+                lang,
+                "入力ファイルごとの取込結果です。却下行の内容はリンク先のCSVを参照してください。",
+                "Intake result per input file; rejected rows are listed in the linked CSV.",
+            ),
+        },
+        {"kind": "table", "headers": headers, "rows": rows},
+    ]
 
 
-SECTIONS = {"summary": summary_section, "trends": trends_section, "divisions": divisions_section,
-            "caps": caps_section, "survey": survey_section, "panel": panel_section, "quality": quality_section}
+SECTIONS = {
+    "summary": summary_section,
+    "trends": trends_section,
+    "divisions": divisions_section,
+    "caps": caps_section,
+    "survey": survey_section,
+    "panel": panel_section,
+    "quality": quality_section,
+}
 PACK_SECTIONS = ("summary", "trends", "caps", "survey")
 """A manager pack: no cross-division comparison, no panel of all divisions, no intake appendix."""
 
@@ -419,6 +662,7 @@ def build_page(inp: Inputs, page: Page) -> Page:
         if sid not in SECTIONS or (inp.focus != ORG and sid not in PACK_SECTIONS):
             continue
         blocks = SECTIONS[sid](page, inp)
-        page.sections.append({"id": sid, "title": sec.get(f"title_{inp.lang}", sec.get("title_ja", sid)),
-                              "blocks": blocks})
+        page.sections.append(
+            {"id": sid, "title": sec.get(f"title_{inp.lang}", sec.get("title_ja", sid)), "blocks": blocks}
+        )
     return page

@@ -17,10 +17,10 @@ FONT_FAMILY = (
 INK = "#1f2933"
 MUTED = "#6b7280"
 GRID = "#e5e7eb"
-ACTUAL = "#1f4e79"      # organisation / the unit in focus: deep navy
+ACTUAL = "#1f4e79"  # organisation / the unit in focus: deep navy
 ORG_COMPARE = "#8a9bb0"  # organisation line when a division is in focus
-TARGET = "#b45309"      # target and trajectory: muted amber, never grey
-REFERENCE = "#7f7f7f"   # national reference: grey, dashed
+TARGET = "#b45309"  # target and trajectory: muted amber, never grey
+REFERENCE = "#7f7f7f"  # national reference: grey, dashed
 BAND80 = "#9db7d5"
 BAND95 = "#d6e2ef"
 UP = "#1a7f37"
@@ -55,13 +55,32 @@ def theme_config() -> dict[str, Any]:
         "background": "white",
         "padding": 8,
         "view": {"stroke": None, "continuousWidth": 560, "continuousHeight": 240},
-        "title": {"fontSize": 14, "fontWeight": "bold", "color": INK, "anchor": "start", "offset": 10,
-                  "subtitleFontSize": 11, "subtitleColor": MUTED},
-        "axis": {"labelFontSize": 11, "titleFontSize": 11, "titleColor": MUTED, "labelColor": INK,
-                 "gridColor": GRID, "domainColor": "#9ca3af", "tickColor": "#9ca3af",
-                 "titleFontWeight": "normal"},
-        "legend": {"labelFontSize": 11, "titleFontSize": 11, "titleColor": MUTED, "orient": "bottom",
-                   "titleFontWeight": "normal"},
+        "title": {
+            "fontSize": 14,
+            "fontWeight": "bold",
+            "color": INK,
+            "anchor": "start",
+            "offset": 10,
+            "subtitleFontSize": 11,
+            "subtitleColor": MUTED,
+        },
+        "axis": {
+            "labelFontSize": 11,
+            "titleFontSize": 11,
+            "titleColor": MUTED,
+            "labelColor": INK,
+            "gridColor": GRID,
+            "domainColor": "#9ca3af",
+            "tickColor": "#9ca3af",
+            "titleFontWeight": "normal",
+        },
+        "legend": {
+            "labelFontSize": 11,
+            "titleFontSize": 11,
+            "titleColor": MUTED,
+            "orient": "bottom",
+            "titleFontWeight": "normal",
+        },
         "header": {"labelFontSize": 11, "titleFontSize": 11},
         "text": {"fontSize": 11, "color": INK},
         "line": {"strokeWidth": 2},

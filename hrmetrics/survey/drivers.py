@@ -158,18 +158,16 @@ def drivers(
     meta = its.filter(pl.col("wave") == wave).select("item_id", "text", "dimension")
     driver_ids = drv["item_id"].unique().sort().to_list()
     rows = []
-    for level, unit in ok_units.select(
-        "level", "unit_code"
-    ).iter_rows():  # per unit, not per respondent
-        unit_ans = scoped.filter(pl.col("level") == level, pl.col("unit_code") == unit)
-        frame = pl.concat(
-            [
-                unit_ans.filter(pl.col("role") == "driver").select("respondent_id", "item_id", "x"),
-                unit_ans.filter(pl.col("is_sat")).select(
-                    "respondent_id", item_id=pl.lit("_sat"), x="x"
-                ),
-            ]
-        )
+    model = pl.concat(
+        [
+            drv.select("level", "unit_code", "respondent_id", "item_id", "x"),
+            scoped.filter(pl.col("is_sat")).select(
+                "level", "unit_code", "respondent_id", item_id=pl.lit("_sat"), x="x"
+            ),
+        ]
+    ).join(ok_units.select("level", "unit_code"), on=["level", "unit_code"])
+    # one partition per unit with enough respondents (a few hundred at most), not per respondent
+    for (level, unit), frame in model.partition_by("level", "unit_code", as_dict=True).items():
         imp = _pratt(frame, driver_ids)
         rows.append(
             pl.DataFrame(
@@ -180,7 +178,8 @@ def drivers(
                 },
                 schema={"unit_code": pl.String, "item_id": pl.String, "importance": pl.Float64},
             ).with_columns(
-                level=pl.lit(level), note=pl.lit(None if imp is not None else _note("few", lang))
+                level=pl.lit(level),
+                note=pl.lit(None if imp is not None else _note("few", lang), dtype=pl.String),
             )
         )
     own_schema = {

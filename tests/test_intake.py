@@ -1,0 +1,159 @@
+"""intake.py + console.py + the `validate` / `load` CLI commands, on real files."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from hrmetrics.cli import cli
+from hrmetrics.config import Config
+from hrmetrics.intake import collect_paths, load_files, validate_files
+from hrmetrics.store import Store
+
+ORG = ("所属コード,所属名,親所属コード,開始年度,終了年度\n"
+       "D1,総務部,,2000,\nA01,総務課,D1,2000,\nA02,旧課,D1,2000,2023\n")
+HEAD = "職員番号,年月,所属コード,時間外勤務時間\n"
+CFG = Config(pseudonym_key="intake-test-key")
+
+
+@pytest.fixture(scope="session")
+def gx():
+    import great_expectations
+
+    return great_expectations
+
+
+def write(folder, name, text, encoding="utf-8"):
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_org_units_first_and_used_for_unit_checks(gx, tmp_path):
+    data = tmp_path / "data"
+    # alphabetically the overtime file comes first; org_units must still be processed first
+    write(data, "a_時間外.csv", HEAD + "S1,2024-04,A01,3\nS2,2024-04,A02,4\n")
+    write(data, "z_組織.csv", ORG)
+    r = validate_files([data], config=CFG)
+    assert [(x.file, x.dataset) for x in r.reports] == [
+        ("z_組織.csv", "org_units"), ("a_時間外.csv", "overtime")]
+    assert r.rejects.select("file", "row", "value", "rule").rows() == [
+        ("a_時間外.csv", 3, "A02", "unit_known")]
+    assert r.accepted["overtime"]["staff_id"].to_list() == ["S1"]
+    summary = r.summary_frame().select("file", "rows_read", "rows_accepted", "rows_rejected", "status")
+    assert summary.rows() == [
+        ("z_組織.csv", 3, 3, 0, "ok"), ("a_時間外.csv", 2, 1, 1, "partial")]
+
+
+def test_cp932_file_and_english_messages(gx, tmp_path):
+    data = tmp_path / "d"
+    write(data, "時間外.csv", HEAD + "S1,2024-04,A01,-1\n", encoding="cp932")
+    r = validate_files([data], config=CFG, lang="en")
+    assert r.rejects["message"].to_list() == [
+        "Overtime hours '-1' out of range (0-744 h: cannot exceed the hours in a month)"]
+    assert r.reports[0].message.startswith("1 of 1 rows were rejected")
+    assert "unit_known" in r.reports[0].message  # said so: no org_units known in this run
+
+
+def test_folder_walk_skips_hidden_outputs_and_non_data(tmp_path):
+    data = tmp_path / "data"
+    keep = write(data, "sub/時間外.csv", HEAD)
+    write(data, ".hidden.csv", HEAD)
+    write(data, ".git/x.csv", HEAD)
+    write(data, "~$時間外.xlsx", "lock")
+    write(data, "rejects/overtime.csv", HEAD)
+    write(data, "README.md", "hello")
+    write(data, "hrmetrics.toml", "")
+    write(data, "store/data/overtime/b.parquet", "")
+    out_inside = data / "out"
+    write(out_inside, "x.csv", HEAD)
+    assert collect_paths([data], exclude=[out_inside]) == [keep]
+    explicit = write(tmp_path, "notes.txt", "x")
+    assert collect_paths([explicit]) == [explicit]  # a file named explicitly is always tried
+
+
+def test_load_twice_is_idempotent_and_correction_replaces_month(gx, tmp_path):
+    store_dir = tmp_path / "store"
+    first = tmp_path / "v1"
+    write(first, "組織.csv", ORG)
+    write(first, "overtime_FY2024.csv", HEAD + "S0012345,2024-04,A01,10\nS0012345,2024-05,A01,20\n")
+    r1 = load_files([first], store_dir, config=CFG)
+    assert [x.status for x in r1.reports] == ["ok", "ok"]
+    assert r1.accepted == {}  # a load keeps rows in the store only
+    r2 = load_files([first], store_dir, config=CFG)
+    assert [x.status for x in r2.reports] == ["duplicate", "duplicate"]
+    assert r2.reports[1].rows_accepted == 2 and r2.all_accepted
+    store = Store(store_dir, CFG)
+    assert store.scan("overtime").collect().height == 2
+    assert store.ledger()["status"].to_list() == ["loaded", "loaded", "duplicate", "duplicate"]
+
+    fix = tmp_path / "v2"
+    write(fix, "overtime_FY2024_訂正.csv", HEAD + "S0012345,2024-05,A01,25\n")
+    r3 = load_files([fix], store_dir, config=CFG)  # org_units come from the store this time
+    assert r3.reports[0].status == "ok" and "unit_known" not in r3.reports[0].message
+    got = store.scan("overtime").sort("month").collect()
+    assert got.select(pl.col("month").dt.month(), "hours").rows() == [(4, 10.0), (5, 25.0)]
+    led = store.ledger()
+    loaded_ot = led.filter((pl.col("dataset") == "overtime") & (pl.col("status") == "loaded"))
+    assert loaded_ot["replaced_batches"].to_list() == ["", loaded_ot["batch"][0]]
+    assert loaded_ot["periods"].to_list() == ["2024-04, 2024-05", "2024-05"]
+    blob = b"".join(p.read_bytes() for p in store_dir.rglob("*.parquet"))
+    assert b"S0012345" not in blob
+
+
+def test_refused_file_in_load_is_in_ledger_and_counts(gx, tmp_path):
+    data = tmp_path / "d"
+    write(data, "時間外.csv", "職員番号,年月\nS1,2024-04\n")
+    r = load_files([data], tmp_path / "store", config=CFG)
+    rep = r.reports[0]
+    assert (rep.status, rep.rows_read, rep.rows_accepted, rep.rows_rejected) == ("refused", 1, 0, 1)
+    led = Store(tmp_path / "store").ledger()
+    assert led.select("file", "dataset", "status", "rows_read", "rows_rejected").rows() == [
+        ("時間外.csv", "overtime", "refused", 1, 1)]
+
+
+def test_stale_rejects_csv_removed_when_dataset_is_clean(gx, tmp_path):
+    data, out = tmp_path / "d", tmp_path / "out"
+    write(out, "rejects/overtime.csv", "old")
+    write(data, "時間外.csv", HEAD + "S1,2024-04,A01,3\n")
+    validate_files([data], out_dir=out, config=CFG)
+    assert not (out / "rejects" / "overtime.csv").exists()
+
+
+def test_formula_like_values_are_neutralised_in_rejects_csv(gx, tmp_path):
+    data, out = tmp_path / "d", tmp_path / "out"
+    write(data, "時間外.csv", HEAD + "S1,2024-04,A01,=1+1\nS2,2024-04,A01,-5\n")
+    validate_files([data], out_dir=out, config=CFG)
+    csv = pl.read_csv(out / "rejects" / "overtime.csv", schema_overrides={"value": pl.String})
+    assert csv.sort("row")["value"].to_list() == ["'=1+1", "-5"]
+
+
+def test_cli_validate_exit_codes_and_output(gx, tmp_path):
+    good, bad, out = tmp_path / "good", tmp_path / "bad", tmp_path / "out"
+    write(good, "時間外.csv", HEAD + "S1,2024-04,A01,3\n")
+    write(bad, "時間外.csv", HEAD + "S1,2024-04,A01,-3\n")
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["validate", str(good)])
+    assert ok.exit_code == 0, ok.output
+    assert "すべての行を取り込みました" in ok.output
+    ng = runner.invoke(cli, ["validate", str(bad), "--out", str(out)])
+    assert ng.exit_code == 1
+    assert "hours_range" in ng.output and "rejects" in ng.output
+    assert (out / "rejects" / "overtime.csv").exists()
+    en = runner.invoke(cli, ["validate", str(bad), "--lang", "en"])
+    assert "Rejected rows" in en.output and "--out" in en.output
+
+
+def test_cli_load(gx, tmp_path, monkeypatch):
+    monkeypatch.setenv("HRMETRICS_PSEUDONYM_KEY", "cli-key")
+    data = tmp_path / "d"
+    write(data, "時間外.csv", HEAD + "S1,2024-04,A01,130\n")
+    res = CliRunner().invoke(cli, ["load", str(data), "--store", str(tmp_path / "store")])
+    assert res.exit_code == 0, res.output
+    got = Store(tmp_path / "store").scan("overtime").collect()
+    assert got["hours"].to_list() == [130.0]
+    assert not (tmp_path / "store" / "key").exists()  # the configured key was used
+    again = CliRunner().invoke(cli, ["load", str(data), "--store", str(tmp_path / "store")])
+    assert again.exit_code == 0 and "読込済み" in again.output

@@ -277,6 +277,7 @@ class _Run:
                 rows_rejected=rejected, rows_warned=warned, status="loaded", sha256=self._sha(table),
                 suite_version=suite_version(load_suite(spec.suite, getattr(self.config, "workspace", None))),
             )
+            self.live.add((self._sha(table), spec.dataset))  # a second copy in this run is a duplicate
         return None
 
     def _summary(self, read: int, rejected: int, warned: int, skipped: list[str]) -> str:

@@ -90,7 +90,8 @@ def detect_encoding(data: bytes, file: str = "") -> str:
     if _decodes(data, "cp932"):
         # EUC-JP hiragana (0xA4 0xXX) decodes in CP932 as "､" + a half-width kana: many "､"
         # mean EUC-JP. Half-width kana names (ﾀﾅｶ ﾀﾛｳ), common in payroll exports, stay CP932.
-        if _halfwidth_comma_share(data.decode("cp932")) > 0.1 and _decodes(data, "euc_jp"):
+        sample = data[: 1 << 16].decode("cp932", errors="ignore")
+        if _halfwidth_comma_share(sample) > 0.1 and _decodes(data, "euc_jp"):
             return "euc_jp"
         return "cp932"
     if _decodes(data, "euc_jp"):

@@ -355,6 +355,8 @@ def validate_frame(frame: pl.DataFrame, spec: Any, context: Any = None) -> Valid
     lang = getattr(context, "lang", None) or "ja"
     config = getattr(context, "config", None)
     suite = load_suite(spec.suite, getattr(config, "workspace", None))
+    if "_source_row" not in frame.columns:  # a hand-made frame: number rows as a sheet would
+        frame = frame.with_columns(_source_row=pl.int_range(2, pl.len() + 2, dtype=pl.Int64))
     if frame.height == 0:
         return Validation(frame, empty_rejects(), empty_rejects())
     checked = prepare_checks(frame, spec, context)

@@ -490,3 +490,28 @@ def test_large_size_structure_and_unknown_size():
     assert org["unit_code"].is_unique().all()
     with pytest.raises(ValueError):
         build_demo_frames(size="huge")
+
+
+def test_allocate_fills_units_exactly_and_keeps_stayers():
+    import numpy as np
+
+    from hrmetrics.demo.workforce import allocate
+
+    rng = np.random.default_rng(0)
+    current = np.array([0, 0, 0, 1, 1, -1, -1, 2])  # unit 1 is closed this year (target 0)
+    stay = np.array([True, True, True, True, False, False, False, True])
+    targets = np.array([2, 0, 5, 1])
+    out = allocate(current, stay, targets, rng)
+    assert np.bincount(out, minlength=4).tolist() == [2, 0, 5, 1]
+    assert out[7] == 2  # a stayer in a unit with room keeps it
+    assert (out[:3] == 0).sum() == 2  # unit 0 keeps two of its three stayers
+
+
+def test_staff_numbers_encode_the_hiring_year(frames):
+    staff = frames["staff"]
+    assert staff["staff_id"].str.len_chars().eq(6).all()
+    hires_2022 = staff.filter(
+        pl.col("as_of") == dt.date(2022, 4, 1), pl.col("staff_id").str.starts_with("22")
+    )
+    assert hires_2022.height > 30 and (hires_2022["grade"] == "staff").all()
+    assert staff["staff_id"].str.starts_with("00").any()  # leading zeros survive

@@ -157,3 +157,12 @@ def test_cli_load(gx, tmp_path, monkeypatch):
     assert not (tmp_path / "store" / "key").exists()  # the configured key was used
     again = CliRunner().invoke(cli, ["load", str(data), "--store", str(tmp_path / "store")])
     assert again.exit_code == 0 and "読込済み" in again.output
+
+
+def test_two_copies_of_one_file_in_one_load_store_rows_once(gx, tmp_path):
+    data = tmp_path / "d"
+    write(data, "a/時間外.csv", HEAD + "S1,2024-04,A01,3\n")
+    write(data, "b/時間外.csv", HEAD + "S1,2024-04,A01,3\n")
+    r = load_files([data], tmp_path / "store", config=CFG)
+    assert [x.status for x in r.reports] == ["ok", "duplicate"]
+    assert Store(tmp_path / "store").scan("overtime").collect().height == 1

@@ -64,6 +64,8 @@ class People:
     leave_factor: np.ndarray
     spells: pl.DataFrame
     """fy, pid, unit, grade, m_from, m_to, in_snapshot (unit/grade are indices)."""
+    id_width: int = 6
+    """Digits of a staff number (7 in the large size, where a year's hires exceed 9,999)."""
 
 
 def _rank_within(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -163,6 +165,7 @@ def _promote(
 def simulate_people(units: pl.DataFrame, size: str, rng: np.random.Generator) -> People:
     """Six April-1 snapshots and the year's spells (who worked where, which months)."""
     heads = HEADCOUNT[size]
+    per_year = 10_000 if size == "demo" else 100_000
     successor = _successor_index(units)
     is_div = units["is_division"].to_numpy()
     t0 = _year_targets(units, FISCAL_YEARS[0], heads[0])
@@ -186,7 +189,7 @@ def simulate_people(units: pl.DataFrame, size: str, rng: np.random.Generator) ->
             active &= ~quit_now
             _promote(grade, active, emp == 0, gender, counts, -0.4 + 0.08 * i, rng)
             n_hire = max(0, counts[0] - int(np.sum(active & (grade == 0))))
-            new = _new_people(n_hire, fy, 0.55 + 0.01 * i, rng, seq_start=0)
+            new = _new_people(n_hire, fy, 0.55 + 0.01 * i, rng, per_year, seq_start=0)
             ids, gender, emp, hire_fy = _grow((ids, gender, emp, hire_fy), new)
             grade = np.concatenate([grade, np.zeros(n_hire, dtype=grade.dtype)])
             unit = np.concatenate([unit, np.full(n_hire, -1)])
@@ -203,7 +206,7 @@ def simulate_people(units: pl.DataFrame, size: str, rng: np.random.Generator) ->
         spells.append(_spell_frame(fy, snap, unit, grade, 0, m_to, True))
         # October joiners: in this year's overtime from October, in next April's roster.
         n_join = round(heads[i] * 0.008)
-        new = _new_people(n_join, fy, 0.55, rng, seq_start=5000)
+        new = _new_people(n_join, fy, 0.55, rng, per_year, seq_start=per_year // 2)
         ids, gender, emp, hire_fy = _grow((ids, gender, emp, hire_fy), new)
         join_unit = rng.choice(t["nm"].size, size=n_join, p=t["nm"] / t["nm"].sum())
         grade = np.concatenate([grade, np.zeros(n_join, dtype=grade.dtype)])
@@ -215,7 +218,8 @@ def simulate_people(units: pl.DataFrame, size: str, rng: np.random.Generator) ->
     n_all = ids.size
     ot_factor = rng.lognormal(-(0.3**2) / 2, 0.3, size=n_all)
     leave_factor = rng.normal(0.0, 3.0, size=n_all)
-    return People(ids, gender, emp, hire_fy, ot_factor, leave_factor, pl.concat(spells))
+    width = 6 if size == "demo" else 7
+    return People(ids, gender, emp, hire_fy, ot_factor, leave_factor, pl.concat(spells), width)
 
 
 def _successor_index(units: pl.DataFrame) -> np.ndarray:
@@ -225,9 +229,17 @@ def _successor_index(units: pl.DataFrame) -> np.ndarray:
     return np.array([pos.get(s, -1) if s is not None else -1 for s in units["successor_code"].to_list()])
 
 
-def _new_people(n: int, fy: int, female: float, rng: np.random.Generator, seq_start: int) -> tuple:
-    """Attributes of `n` new hires in `fy`; ids encode the hiring year (`200001` = FY2020)."""
-    ids = (fy % 100) * 10_000 + seq_start + 1 + np.arange(n)
+def _new_people(
+    n: int, fy: int, female: float, rng: np.random.Generator, per_year: int, seq_start: int
+) -> tuple:
+    """Attributes of `n` new hires in `fy`; ids encode the hiring year (`200001` = FY2020).
+
+    April hires count up from 1, October joiners from `per_year // 2`; a year never hires
+    `per_year // 2` people, so ids cannot collide.
+    """
+    if n > per_year // 2:
+        raise ValueError(f"too many hires in FY{fy} for {per_year}-wide staff numbers: {n}")
+    ids = (fy % 100) * per_year + seq_start + 1 + np.arange(n)
     gender = (rng.random(n) < female).astype(np.int8)
     emp = rng.choice(3, size=n, p=[0.86, 0.04, 0.10])
     return ids, gender, emp, np.full(n, fy)
@@ -296,7 +308,7 @@ def person_table(people: People) -> pl.DataFrame:
             "ot_factor": people.ot_factor,
             "leave_factor": people.leave_factor,
         }
-    ).with_columns(pl.col("staff_id").cast(pl.String).str.zfill(6))
+    ).with_columns(pl.col("staff_id").cast(pl.String).str.zfill(people.id_width))
 
 
 def _with_codes(frame: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
@@ -364,7 +376,7 @@ def overtime_frame(people: People, units: pl.DataFrame, rng: np.random.Generator
     hours = np.clip(np.round(hours * (target / (12 * row_mean))[year] * 4) / 4, 0, 150)
     # sort numerically (month, unit code, staff number): sorting 7 M strings would dominate
     code_rank = np.argsort(np.argsort(units["unit_code"].to_numpy()))
-    key = ((fy * 12 + m) * units.height + code_rank[unit]) * 1_000_000 + people.ids[pid]
+    key = ((fy * 12 + m) * units.height + code_rank[unit]) * 10_000_000 + people.ids[pid]
     order = np.argsort(key, kind="stable")
     months = ((fy - 1970) * 12 + 3 + m)[order].astype("datetime64[M]").astype("datetime64[D]")
     return pl.DataFrame(

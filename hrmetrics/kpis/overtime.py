@@ -27,37 +27,61 @@ from hrmetrics.kpis.spec import Inputs, KpiDef, fy_period
 from hrmetrics.orgs import fiscal_year_expr
 
 _UNIT_COLS = ("_division", "_department")
+_POS = (pl.col("month").dt.month().cast(pl.Int32) + 8) % 12
+"""Fiscal month position: April = 0 … March = 11."""
 
 
-def _base(inp: Inputs) -> pl.LazyFrame | None:
-    """Overtime rows with their fiscal year and reported units (shared by all builders)."""
+def _rows(inp: Inputs) -> pl.LazyFrame | None:
+    lf = inp.frame("overtime")
+    if lf is None:
+        return None
+    return lf.select(
+        pl.col("staff_id").cast(pl.String), pl.col("month").cast(pl.Date),
+        pl.col("unit_code").cast(pl.String), pl.col("hours").cast(pl.Float64),
+    ).with_columns(fiscal_year=fiscal_year_expr("month"))
+
+
+def staff_fy_unit(inp: Inputs) -> pl.LazyFrame | None:
+    """One row per staff × FY × coded unit: hours, months with a row, latest month, the 12
+    fiscal-month sums (0 where no row) and the reported units.
+
+    This is the only pass over the staff-month rows for the FY KPIs (millions of rows in a large
+    city); it is materialised once and every FY overtime KPI is computed from it. The dataset's
+    grain (one row per staff and month) makes each staff-month a single row here.
+    """
     def build() -> pl.LazyFrame | None:
-        lf = inp.frame("overtime")
+        lf = _rows(inp)
         if lf is None:
             return None
-        lf = lf.select(
-            pl.col("staff_id").cast(pl.String), pl.col("month").cast(pl.Date),
-            pl.col("unit_code").cast(pl.String), pl.col("hours").cast(pl.Float64),
-        ).with_columns(fiscal_year=fiscal_year_expr("month"))
-        return inp.attach_units(lf, "overtime")
-    return inp.cached("overtime_base", build)
+        months = [pl.col("hours").filter(_POS == i).sum().alias(f"_m{i}") for i in range(12)]
+        agg = lf.group_by("staff_id", "fiscal_year", "unit_code").agg(
+            *months, hours=pl.col("hours").sum(), months=pl.len(), last=pl.col("month").max())
+        return inp.attach_units(agg.collect(engine="streaming").lazy(), "overtime")
+    return inp.cached("overtime_staff_fy_unit", build)
 
 
 def staff_months_fy(inp: Inputs) -> pl.LazyFrame | None:
-    """One record per staff-month, labelled with its fiscal year."""
-    base = _base(inp)
+    """Staff × FY × unit rows labelled with the FY: Σhours ÷ Σ(months)/12 per group."""
+    base = staff_fy_unit(inp)
     if base is None:
         return None
-    return base.select("staff_id", "hours", *_UNIT_COLS, period=fy_period(), year=pl.col("fiscal_year"))
+    return base.select("staff_id", "hours", "months", *_UNIT_COLS, period=fy_period(),
+                       year=pl.col("fiscal_year"))
 
 
-def staff_months(inp: Inputs) -> pl.LazyFrame | None:
-    """One record per staff-month, labelled with its month (`2024-04`); year = its FY."""
-    base = _base(inp)
-    if base is None:
+def unit_months(inp: Inputs) -> pl.LazyFrame | None:
+    """One row per coded unit × month with hours and staff rows (= distinct staff, by the
+    dataset's staff × month grain, so the counts add up at every level); year = the FY."""
+    def build() -> pl.LazyFrame | None:
+        lf = _rows(inp)
+        if lf is None:
+            return None
+        agg = lf.group_by("unit_code", "month", "fiscal_year").agg(hours=pl.col("hours").sum(), staff=pl.len())
+        return inp.attach_units(agg.collect(engine="streaming").lazy(), "overtime")
+    lf = inp.cached("overtime_unit_month", build)
+    if lf is None:
         return None
-    return base.select("staff_id", "hours", *_UNIT_COLS,
-                       period=pl.col("month").dt.strftime("%Y-%m"), year=pl.col("fiscal_year"))
+    return lf.with_columns(period=pl.col("month").dt.strftime("%Y-%m"), year=pl.col("fiscal_year"))
 
 
 def _rolling_80h_flag(months: list[pl.Expr]) -> pl.Expr:
@@ -75,13 +99,11 @@ def _rolling_80h_flag(months: list[pl.Expr]) -> pl.Expr:
 
 def staff_fy(inp: Inputs) -> pl.LazyFrame | None:
     """One record per staff-FY with annual total, cap flags and the attributed unit."""
-    base = _base(inp)
+    base = staff_fy_unit(inp)
     if base is None:
         return None
-    pos = (pl.col("month").dt.month().cast(pl.Int32) + 8) % 12  # April = 0 … March = 11
-    month_cols = [pl.col("hours").filter(pos == i).sum().alias(f"_m{i}") for i in range(12)]
-    totals = base.group_by("staff_id", "fiscal_year").agg(*month_cols, total=pl.col("hours").sum())
     m = [pl.col(f"_m{i}") for i in range(12)]
+    totals = base.group_by("staff_id", "fiscal_year").agg(*[c.sum() for c in m], total=pl.col("hours").sum())
     flags = totals.select(
         "staff_id", "fiscal_year", "total",
         over_45h_month=pl.max_horizontal(m) > 45,
@@ -91,8 +113,9 @@ def staff_fy(inp: Inputs) -> pl.LazyFrame | None:
         over_80h_avg=_rolling_80h_flag(m),
         over_45h_7plus_months=pl.sum_horizontal([(c > 45).cast(pl.Int32) for c in m]) > 6,
     )
+    # most months in a reported unit wins; a tie goes to the unit of the latest month
     per_unit = base.group_by("staff_id", "fiscal_year", *_UNIT_COLS).agg(
-        _months=pl.len(), _last=pl.col("month").max())
+        _months=pl.col("months").sum(), _last=pl.col("last").max())
     main_unit = per_unit.group_by("staff_id", "fiscal_year").agg(
         [pl.col(c).sort_by("_months", "_last").last() for c in _UNIT_COLS])
     return flags.join(main_unit, on=["staff_id", "fiscal_year"], how="inner").with_columns(
@@ -111,11 +134,11 @@ _TOP10_HOURS = pl.col("total").filter(
 
 DEFS: tuple[KpiDef, ...] = (
     KpiDef("overtime_hours_per_staff", staff_months_fy,
-           numerator=pl.col("hours").sum(), denominator=pl.len() / 12.0,
+           numerator=pl.col("hours").sum(), denominator=pl.col("months").sum() / 12.0,
            n=pl.col("staff_id").n_unique()),
-    KpiDef("overtime_hours_per_staff_month", staff_months,
-           numerator=pl.col("hours").sum(), denominator=pl.len().cast(pl.Float64),
-           n=pl.col("staff_id").n_unique()),
+    KpiDef("overtime_hours_per_staff_month", unit_months,
+           numerator=pl.col("hours").sum(), denominator=pl.col("staff").sum().cast(pl.Float64),
+           n=pl.col("staff").sum()),
     _share("overtime_over_45h_month_staff", "over_45h_month"),
     _share("overtime_over_100h_month_staff", "over_100h_month"),
     _share("overtime_over_360h_year_staff", "over_360h_year"),

@@ -85,7 +85,7 @@ def scope_to_unit(df: pl.DataFrame | None, unit_code: str) -> pl.DataFrame | Non
     """Rows of one division plus the organisation totals; everything else is dropped."""
     if df is None or "unit_code" not in df.columns:
         return None
-    return df
+    return df.filter(pl.col("unit_code").is_in([unit_code, ORG]))
 
 
 def safe_filename(code: str) -> str:

@@ -89,3 +89,81 @@ def rejects_table(rejects: pl.DataFrame, t: dict[str, str]) -> Any:
         table.add_row(r["file"] or "", "" if r["row"] is None else str(r["row"]), r["column"] or "",
                       r["value"] or "", r["rule"] or "", r["message"] or "")
     return table
+
+
+_SCORE_LABELS = {
+    "ja": {"title": "計画の進捗 (組織全体・最新年度)", "kpi": "指標", "period": "期間", "actual": "実績",
+           "target": "目標", "rating": "評価", "projection": "推計 (目標年度)", "probability": "達成確率",
+           "achieved": "達成", "report": "報告書: {path}",
+           "quality": "取込: {files} ファイル、{rows} 行 (除外 {rej} 行)"},
+    "en": {"title": "Plan progress (organisation, latest period)", "kpi": "KPI", "period": "Period",
+           "actual": "Actual", "target": "Target", "rating": "Rating",
+           "projection": "Projection (target year)",
+           "probability": "P(meet)", "achieved": "achieved", "report": "Report: {path}",
+           "quality": "Loaded: {files} files, {rows} rows ({rej} rejected)"},
+}
+
+
+def latest_organisation_progress(progress: pl.DataFrame) -> pl.DataFrame:
+    """The organisation's latest row per target: what a scorecard shows first."""
+    org = progress.filter(pl.col("level") == "organisation", pl.col("actual").is_not_null())
+    return (org.sort("year").group_by(["kpi", "breakdown"], maintain_order=True).last()
+            .sort(["kpi", "breakdown"], nulls_last=True))
+
+
+def progress_table(progress: pl.DataFrame, lang: str = "ja") -> Any:
+    """A rich table of the organisation's latest progress row per KPI."""
+    from rich.table import Table
+
+    from hrmetrics.jpformat import format_period
+    from hrmetrics.kpis.catalog import KPIS
+
+    t = _SCORE_LABELS["en" if lang == "en" else "ja"]
+    table = Table(title=t["title"])
+    for key in ("kpi", "period", "actual", "target", "rating", "projection", "probability"):
+        table.add_column(t[key], justify="left" if key in ("kpi", "period") else "right")
+    for row in latest_organisation_progress(progress).iter_rows(named=True):
+        kpi = KPIS.get(row["kpi"])
+        name = kpi.label(lang) if kpi else row["kpi"]
+        if row.get("breakdown"):
+            name += f" ({row['breakdown']})"
+        rating = t["achieved"] if row.get("achieved") else (row.get("rating") or "—")
+        table.add_row(
+            name,
+            format_period(row["period"], _period_type(row["period"]), lang),
+            _num(row.get("actual")),
+            f"{row.get('comparator') or ''} {_num(row.get('target'))}".strip(),
+            rating,
+            _num(row.get("projection")),
+            "—" if row.get("probability") is None else f"{row['probability'] * 100:.0f}%",
+        )
+    return table
+
+
+def _period_type(period: str) -> str:
+    return "fiscal_year" if str(period).startswith("FY") else "leave_year"
+
+
+def _num(value: Any) -> str:
+    return "—" if value is None else f"{value:,.1f}"
+
+
+def print_progress(progress: pl.DataFrame, lang: str = "ja", console: Any = None) -> None:
+    """Print the organisation's latest progress per target."""
+    from rich.console import Console
+
+    (console or Console()).print(progress_table(progress, lang))
+
+
+def print_run_summary(result: Any, lang: str = "ja", console: Any = None) -> None:
+    """End of `hrmetrics demo`/`run`: data quality in one line, the scorecard, the report path."""
+    from rich.console import Console
+
+    console = console or Console()
+    t = _SCORE_LABELS["en" if lang == "en" else "ja"]
+    quality = result.intake.summary_frame()
+    console.print(t["quality"].format(files=quality.height, rows=int(quality["rows_read"].sum()),
+                                      rej=int(quality["rows_rejected"].sum())))
+    if result.progress is not None and result.progress.height:
+        console.print(progress_table(result.progress, lang))
+    console.print(t["report"].format(path=result.report_path))

@@ -6,8 +6,9 @@ CP932 and UTF-8-BOM CSVs, era months, h:mm, full-width digits, an XLSX roster, a
 wave) plus a few deliberately bad rows for the data-quality report; `generate_demo` does both
 and writes the workspace's `hrmetrics.toml`.
 
-Determinism: one `numpy.random.default_rng(seed)` drives everything in a fixed order and no
-value depends on the clock, so a seed fixes every frame and every written byte.
+Determinism: `numpy.random.SeedSequence(seed)` spawns one `default_rng` stream per dataset,
+each drawn in a fixed order, and no value depends on the clock, so a seed fixes every frame and
+every written byte.
 """
 
 from __future__ import annotations
@@ -64,19 +65,20 @@ def build_demo_frames(seed: int = DEFAULT_SEED, size: str = "demo") -> dict[str,
     """
     if size not in SIZES:
         raise ValueError(f"size は {SIZES} のいずれかです: {size!r}")
-    rng = np.random.default_rng(seed)
+    # one independent stream per dataset: tuning one dataset's draws leaves the others unchanged
+    rng = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
     units = units_frame(size)
-    people = simulate_people(units, size, rng)
+    people = simulate_people(units, size, rng[0])
     staff = staff_frame(people, units)
-    overtime = overtime_frame(people, units, rng)
+    overtime = overtime_frame(people, units, rng[1])
     frames = {"org_units": org_units_frame(size), "staff": staff, "overtime": overtime}
     if size == "large":
         return frames
-    frames["leave"] = leave_frame(people, units, rng)
-    frames["childcare"] = childcare_frame(people, units, rng)
-    frames["approvals"] = approvals_frame(units, rng)
+    frames["leave"] = leave_frame(people, units, rng[2])
+    frames["childcare"] = childcare_frame(people, units, rng[3])
+    frames["approvals"] = approvals_frame(units, rng[4])
     frames["survey_items"] = survey_items_frame()
-    frames["survey"] = survey_frame(staff, overtime, rng)
+    frames["survey"] = survey_frame(staff, overtime, rng[5])
     return frames
 
 

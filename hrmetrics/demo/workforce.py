@@ -19,7 +19,7 @@ import polars as pl
 from hrmetrics.config import GRADES
 from hrmetrics.demo.city import FISCAL_YEARS, HEADCOUNT, PANDEMIC_FACTOR, active_mask
 
-FEMALE_SHARE_2019 = np.array([0.45, 0.36, 0.24, 0.12, 0.08, 0.06])
+FEMALE_SHARE_2019 = np.array([0.45, 0.36, 0.24, 0.14, 0.10, 0.06])
 """Women's share by grade (staff … director) in the first snapshot."""
 LEAVE_PROB = np.array([0.045, 0.03, 0.04, 0.10, 0.15, 0.25])
 """Probability of leaving at the end of a fiscal year, by grade (retirement dominates above)."""
@@ -147,21 +147,30 @@ def _promote(
     eligible: np.ndarray,
     gender: np.ndarray,
     counts: np.ndarray,
-    female_bonus: float,
+    women_share: float,
     rng: np.random.Generator,
 ) -> None:
-    """Fill each grade's vacancies from the grade below, top down, favouring women by `female_bonus`.
+    """Fill each grade's vacancies from the grade below, top down.
 
-    The bonus is the policy lever that moves the women's share in management from ~12 % to ~20 %.
+    Into management (section chief and above) a set share of the promoted are women
+    (`women_share`, rising each year: the policy lever behind the ~12 % → ~20 % women's share in
+    management); below that, promotion ignores gender. Fixing the count rather than drawing it
+    keeps the small manager population (~120 people) from making the trend jump around.
     """
     for g in range(len(GRADES) - 1, 0, -1):
-        deficit = counts[g] - int(np.sum(active & (grade == g)))
+        deficit = max(counts[g] - int(np.sum(active & (grade == g))), 0)
         candidates = np.flatnonzero(active & eligible & (grade == g - 1))
-        k = min(max(deficit, 0), candidates.size)
-        if k:
-            w = 1.0 + female_bonus * gender[candidates]
-            chosen = rng.choice(candidates, size=k, replace=False, p=w / w.sum())
-            grade[chosen] = g
+        if deficit == 0 or candidates.size == 0:
+            continue
+        if g < 3:
+            grade[rng.choice(candidates, size=min(deficit, candidates.size), replace=False)] = g
+            continue
+        women = candidates[gender[candidates] == 1]
+        men = candidates[gender[candidates] == 0]
+        k_women = min(round(deficit * women_share), women.size)
+        k_men = min(deficit - k_women, men.size)
+        grade[rng.choice(women, size=k_women, replace=False)] = g
+        grade[rng.choice(men, size=k_men, replace=False)] = g
 
 
 def simulate_people(units: pl.DataFrame, size: str, rng: np.random.Generator) -> People:
@@ -189,9 +198,9 @@ def simulate_people(units: pl.DataFrame, size: str, rng: np.random.Generator) ->
             counts = _grade_counts(t, heads[i])
             quit_now = leaving | (rng.random(grade.size) < np.where(emp > 0, 0.25, LEAVE_PROB[grade]))
             active &= ~quit_now
-            _promote(grade, active, emp == 0, gender, counts, -0.4 + 0.08 * i, rng)
+            _promote(grade, active, emp == 0, gender, counts, 0.18 + 0.03 * i, rng)
             n_hire = max(0, counts[0] - int(np.sum(active & (grade == 0))))
-            new = _new_people(n_hire, fy, 0.55 + 0.01 * i, rng, per_year, seq_start=0)
+            new = _new_people(n_hire, fy, 0.50 + 0.005 * i, rng, per_year, seq_start=0)
             ids, gender, emp, hire_fy = _grow((ids, gender, emp, hire_fy), new)
             grade = np.concatenate([grade, np.zeros(n_hire, dtype=grade.dtype)])
             unit = np.concatenate([unit, np.full(n_hire, -1)])
@@ -208,7 +217,7 @@ def simulate_people(units: pl.DataFrame, size: str, rng: np.random.Generator) ->
         spells.append(_spell_frame(fy, snap, unit, grade, 0, m_to, True))
         # October joiners: in this year's overtime from October, in next April's roster.
         n_join = round(heads[i] * 0.008)
-        new = _new_people(n_join, fy, 0.55, rng, per_year, seq_start=per_year // 2)
+        new = _new_people(n_join, fy, 0.50, rng, per_year, seq_start=per_year // 2)
         ids, gender, emp, hire_fy = _grow((ids, gender, emp, hire_fy), new)
         join_unit = rng.choice(t["nm"].size, size=n_join, p=t["nm"] / t["nm"].sum())
         grade = np.concatenate([grade, np.zeros(n_join, dtype=grade.dtype)])
@@ -475,10 +484,11 @@ def _exact_share(mask: np.ndarray, share: float, rng: np.random.Generator) -> np
 def childcare_frame(people: People, units: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """The canonical `childcare` dataset: staff whose child was born, with the leave they took.
 
-    ~36 births a year per 1,200 staff among regular staff below assistant chief; mothers take
-    leave after the 8-week maternity period (97 %), fathers at MALE_UPTAKE[fy] starting up to
-    five months after the birth, so some leaves start in the next FY. A leave that would start
-    after the data's end (2025-03-31) is not yet known: empty, as in a real export.
+    ~36 births a year per 1,200 staff among regular staff below assistant chief. Mothers take
+    leave after the 8-week maternity period (97 %); exactly MALE_UPTAKE[fy] of fathers take
+    leave, most within a month of the birth and a fifth two to five months after it, so some
+    leaves start in the next FY. A leave that would start after the data's end (2025-03-31) is
+    not yet known: empty, as in a real export.
     """
     snap = _with_codes(people.spells.filter(pl.col("in_snapshot")), units).join(
         person_table(people), on="pid"
@@ -494,7 +504,8 @@ def childcare_frame(people: People, units: pl.DataFrame, rng: np.random.Generato
         birth = np.datetime64(f"{fy}-04-01") + rng.integers(0, 365, k).astype("timedelta64[D]")
         female = chosen["gender"].to_numpy() == "female"
         takes = np.where(female, rng.random(k) < 0.97, _exact_share(~female, MALE_UPTAKE[fy], rng))
-        delay = np.where(female, 57, rng.integers(0, 150, k)).astype("timedelta64[D]")
+        paternity = np.where(rng.random(k) < 0.8, rng.integers(0, 31, k), rng.integers(60, 151, k))
+        delay = np.where(female, 57, paternity).astype("timedelta64[D]")
         start = birth + delay
         short = rng.random(k) < 0.7
         days = np.where(

@@ -1,17 +1,22 @@
 """Overtime KPIs (fiscal year and month), including the legal cap family.
 
-Two record grains are used, on purpose:
+Record grains, on purpose:
 
-* **staff-month** for hours per staff: a staff member counts as (months with a row in that
-  unit)/12, so a mover counts in each division for the months spent there and exactly once
-  (12/12) for the organisation; an October joiner counts 6/12. Numerator and denominator are
-  then plain sums, hence additive across levels.
+* **staff × FY × unit** for hours per staff: a staff member counts as (months with a row in
+  that unit)/12, so a mover counts in each division for the months spent there and exactly once
+  (12/12) for the organisation; an October joiner counts 6/12. Numerator (Σhours) and
+  denominator (Σmonths/12) are plain sums, hence additive across levels.
+* **unit × month** for the monthly KPI: the dataset's grain (one row per staff and month) makes
+  the number of rows the number of distinct staff, at every level.
 * **staff-FY** for the caps and the top-10% share: a cap is a property of a person's year, so
   each staff-FY is attributed to ONE reported unit — the one where the person had the most
   months in that FY, ties going to the unit of the latest month. This keeps the counts
   additive (a person is never counted in two divisions) and matches how a personnel division
   files a person under their main posting. Annual totals and monthly maxima are taken over all
   of the person's rows in the FY, wherever they were worked.
+
+The staff-month rows (7 M for a 100k-staff city over six years) are read in two group-bys only
+(staff × FY × unit, unit × month); every overtime KPI is computed from those small results.
 
 Cap rules (労働基準法 36協定 limits, counted per FY): a month over 45 h; a month at 100 h or
 more; over 360 h or 720 h in the year; any 2–6 consecutive calendar-month average over 80 h
@@ -27,8 +32,11 @@ from hrmetrics.kpis.spec import Inputs, KpiDef, fy_period
 from hrmetrics.orgs import fiscal_year_expr
 
 _UNIT_COLS = ("_division", "_department")
-_POS = (pl.col("month").dt.month().cast(pl.Int32) + 8) % 12
-"""Fiscal month position: April = 0 … March = 11."""
+
+
+def _fiscal_month() -> pl.Expr:
+    """Fiscal month position: April = 0 … March = 11."""
+    return (pl.col("month").dt.month().cast(pl.Int32) + 8) % 12
 
 
 def _rows(inp: Inputs) -> pl.LazyFrame | None:
@@ -53,7 +61,7 @@ def staff_fy_unit(inp: Inputs) -> pl.LazyFrame | None:
         lf = _rows(inp)
         if lf is None:
             return None
-        months = [pl.col("hours").filter(_POS == i).sum().alias(f"_m{i}") for i in range(12)]
+        months = [pl.col("hours").filter(_fiscal_month() == i).sum().alias(f"_m{i}") for i in range(12)]
         agg = lf.group_by("staff_id", "fiscal_year", "unit_code").agg(
             *months, hours=pl.col("hours").sum(), months=pl.len(), last=pl.col("month").max())
         return inp.attach_units(agg.collect(engine="streaming").lazy(), "overtime")
@@ -76,7 +84,8 @@ def unit_months(inp: Inputs) -> pl.LazyFrame | None:
         lf = _rows(inp)
         if lf is None:
             return None
-        agg = lf.group_by("unit_code", "month", "fiscal_year").agg(hours=pl.col("hours").sum(), staff=pl.len())
+        agg = lf.group_by("unit_code", "month", "fiscal_year").agg(
+            hours=pl.col("hours").sum(), staff=pl.len())
         return inp.attach_units(agg.collect(engine="streaming").lazy(), "overtime")
     lf = inp.cached("overtime_unit_month", build)
     if lf is None:

@@ -1,6 +1,7 @@
 """Benchmark `compute_kpis`: wall time and peak RSS on the demo city and on a 100k-staff city.
 
-Each case runs in a fresh child process so that its peak RSS (`resource.getrusage`) is its own:
+Each case runs in a fresh child process so that its peak RSS (Linux `VmHWM`, else
+`resource.getrusage`) is its own:
 
 * ``demo``      — the demo city (`build_demo_frames(size="demo")`: all eight datasets, both views
   run one after the other), frames in memory.
@@ -82,6 +83,16 @@ def synthetic_frames(n_staff: int = 100_000, n_fy: int = 6, first_fy: int = 2019
 
 
 def _peak_mb() -> float:
+    """Peak RSS of this process in MiB.
+
+    Linux `VmHWM` (reset at exec) is preferred: `getrusage().ru_maxrss` survives `execve`, so a
+    child started by a parent that had just generated 7 M rows would report the parent's peak.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 

@@ -163,7 +163,7 @@ def demo(out_dir: Path, lang: str = "ja", show_progress: bool = False, size: str
     from hrmetrics.demo.generator import generate_demo
 
     out_dir = Path(out_dir)
-    data_dir = generate_demo(out_dir / "data", size=size)
+    data_dir = generate_demo(out_dir, size=size)
     config = with_overrides(_find_config(data_dir), lang=lang)
     return run(data_dir, out_dir, plan="demo", config=config, lang=lang, show_progress=show_progress)
 

@@ -177,3 +177,15 @@ def test_survey_rows_are_concatenated_when_the_module_provides_them(monkeypatch)
     assert calls["view"] == "as_was" and calls["registry"] is not None
     assert get(t, "engagement_index", "ORG", "FY2024")["value"] == pytest.approx(61.5)
     assert t.schema == pl.Schema(KPI_SCHEMA)
+
+
+def test_records_coded_to_a_department_count_for_it_and_the_organisation_only():
+    # d1 works in the department office D1 itself (12 × 10 h), a1 in division A (12 × 20 h)
+    fy = months(2024)
+    ot = overtime(staff_months("d1", "D1", fy, 10) + staff_months("a1", "A", fy, 20))
+    t = compute_kpis({"org_units": ORG_UNITS, "overtime": ot}, CFG1, kpis=["overtime_hours_per_staff"])
+    # D1: (120 + 240) / 2 = 180 h; A: 240 h; no division row for D1
+    assert get(t, "overtime_hours_per_staff", "D1", "FY2024")["value"] == pytest.approx(180.0)
+    assert get(t, "overtime_hours_per_staff", "A", "FY2024")["value"] == pytest.approx(240.0)
+    assert t.filter((pl.col("level") == "division") & (pl.col("unit_code") == "D1")).height == 0
+    assert get(t, "overtime_hours_per_staff", "ORG", "FY2024")["denominator"] == pytest.approx(2.0)

@@ -96,3 +96,9 @@ def test_first_snapshot_of_the_fy_is_used():
     # a later (October) extract of the same FY must not double the headcount
     staff = pl.concat([_staff(ROSTER), _staff(ROSTER[:3], dt.date(2024, 10, 1))])
     assert get(_table(staff), "headcount", "ORG", "FY2024")["value"] == 10
+
+
+def test_quota_alone_still_computes_its_headcount_source():
+    t = compute_kpis({"org_units": ORG_UNITS, "staff": _staff(ROSTER)}, CFG, kpis=["headcount_vs_quota"])
+    assert set(t["kpi"]) == {"headcount_vs_quota"}
+    assert get(t, "headcount_vs_quota", "A", "FY2024")["numerator"] == 9

@@ -327,7 +327,7 @@ def _intake(paths: Any, *, store_dir: Path | None, out_dir: Path | None, config:
 
     store = Store(store_dir, config) if store_dir is not None else None
     run = _Run(config, lang, store)
-    files = collect_paths(paths, exclude=[p for p in (store_dir, out_dir) if p is not None])
+    files = collect_paths(paths, exclude=_outputs(store_dir, out_dir))
     tables = _read_all(files, load_specs(getattr(run.config, "workspace", None)))
     with _progress(show_progress, len(tables), lang) as advance:
         for table in tables:
@@ -337,6 +337,16 @@ def _intake(paths: Any, *, store_dir: Path | None, out_dir: Path | None, config:
     if out_dir is not None:
         write_rejects(result, Path(out_dir), [r.dataset for r in result.reports])
     return result
+
+
+def _outputs(store_dir: Path | None, out_dir: Path | None) -> list[Path]:
+    """What our own runs write, so a data folder inside the output folder is still read."""
+    found = [store_dir] if store_dir is not None else []
+    if out_dir is not None:
+        out = Path(out_dir)
+        found += [out / name for name in ("rejects", "report", "store", "kpis.csv", "kpis.parquet",
+                                          "progress.csv")]
+    return found
 
 
 def validate_files(paths: Any, out_dir: Path | str | None = None, config: Any = None, lang: str = "ja",

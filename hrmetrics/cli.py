@@ -17,10 +17,23 @@ CONFIG = click.option(
 )
 
 
-def _config(config_path: Path | None, lang: str | None):
-    from hrmetrics.config import load_config, with_overrides
+def _config(config_path: Path | None, lang: str | None, data_dir: Path | None = None):
+    """--config if given, else the workspace around the data folder, else the defaults."""
+    from hrmetrics.config import Config, find_config, load_config, with_overrides
 
-    return with_overrides(load_config(config_path), lang=lang)
+    if config_path is not None:
+        config = load_config(config_path)
+    elif data_dir is not None:
+        config = find_config(data_dir)
+    else:
+        config = Config()
+    return with_overrides(config, lang=lang)
+
+
+def _data_dir(paths: tuple[Path, ...]) -> Path:
+    """The folder whose workspace config applies to these inputs."""
+    first = paths[0]
+    return first if first.is_dir() else first.parent
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -36,10 +49,10 @@ def cli() -> None:
 @LANG
 def validate(paths: tuple[Path, ...], out: Path | None, config_path: Path | None, lang: str | None) -> None:
     """Validate export files without storing them (exit 1 if any row is rejected)."""
-    from hrmetrics.intake import validate_files
     from hrmetrics.console import print_intake
+    from hrmetrics.intake import validate_files
 
-    config = _config(config_path, lang)
+    config = _config(config_path, lang, _data_dir(paths))
     result = validate_files(list(paths), out_dir=out, config=config, lang=config.lang)
     print_intake(result, lang=config.lang)
     sys.exit(0 if result.all_accepted else 1)
@@ -57,7 +70,7 @@ def load(paths: tuple[Path, ...], store_dir: Path, out: Path | None, config_path
     from hrmetrics.console import print_intake
     from hrmetrics.intake import load_files
 
-    config = _config(config_path, lang)
+    config = _config(config_path, lang, _data_dir(paths))
     result = load_files(list(paths), store_dir, out_dir=out, config=config, lang=config.lang)
     print_intake(result, lang=config.lang)
     sys.exit(0 if result.all_accepted else 1)
@@ -77,7 +90,7 @@ def kpis(data_dir: Path | None, store_dir: Path | None, out: Path, as_was: bool,
 
     if (data_dir is None) == (store_dir is None):
         raise click.UsageError("--data と --store のどちらか一方を指定してください")
-    config = _config(config_path, lang)
+    config = _config(config_path, lang, data_dir)
     kpis_command(data_dir=data_dir, store_dir=store_dir, out=out, config=config,
                  view="as_was" if as_was else "restated")
 
@@ -95,7 +108,7 @@ def progress(plan: str, kpis_file: Path | None, data_dir: Path | None, store_dir
     """Progress against a plan: trajectory, gap, S/A/B rating and projection."""
     from hrmetrics.workflow import progress_command
 
-    config = _config(config_path, lang)
+    config = _config(config_path, lang, data_dir)
     progress_command(plan=plan, kpis_file=kpis_file, data_dir=data_dir, store_dir=store_dir,
                      out=out, config=config)
 
@@ -110,7 +123,7 @@ def run(data_dir: Path, plan: str | None, out: Path, config_path: Path | None, l
     """Whole chain for your own exports: load, KPIs, survey, progress, reports."""
     from hrmetrics.workflow import run as run_chain
 
-    config = _config(config_path or data_dir, lang)
+    config = _config(config_path, lang, data_dir)
     run_chain(data_dir, out, plan=plan, config=config, lang=config.lang, show_progress=True)
 
 

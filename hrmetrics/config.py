@@ -113,6 +113,19 @@ def load_config(path: str | Path | None = None) -> Config:
     return config_from_dict(data, workspace=workspace)
 
 
+def find_config(data_dir: str | Path) -> Config:
+    """The workspace config for a data folder: `hrmetrics.toml` in it or in the folder above.
+
+    `hrmetrics init` puts data in `<workspace>/data` and the config in `<workspace>`, so both
+    places are looked at; with neither, the defaults apply.
+    """
+    data_dir = Path(data_dir)
+    for candidate in (data_dir, data_dir.parent):
+        if (candidate / CONFIG_FILE).exists():
+            return load_config(candidate)
+    return Config()
+
+
 def with_overrides(config: Config, **changes: Any) -> Config:
     """A copy with some settings changed, ignoring None (so CLI options can pass through)."""
     valid = {f.name for f in fields(Config)}

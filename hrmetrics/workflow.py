@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from hrmetrics.config import CONFIG_FILE, Config, load_config, with_overrides
+from hrmetrics.config import CONFIG_FILE, Config, find_config, with_overrides
 
 STAGES_JA = {
     "load": "読込・検証",
@@ -112,7 +112,7 @@ def run(
     from hrmetrics.report.build import build_report
     from hrmetrics.store import Store
 
-    config = config or _find_config(Path(data_dir))
+    config = config or find_config(Path(data_dir))
     lang = lang or config.lang
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -150,21 +150,13 @@ def _progress(kpis: pl.DataFrame, plan: str | Path | None, config: Config) -> pl
     return compute_progress(kpis, load_plan(plan, workspace=config.workspace), config)
 
 
-def _find_config(data_dir: Path) -> Config:
-    """The workspace's hrmetrics.toml: in the data folder or the folder above it."""
-    for candidate in (data_dir, data_dir.parent):
-        if (candidate / CONFIG_FILE).exists():
-            return load_config(candidate)
-    return Config()
-
-
 def demo(out_dir: Path, lang: str = "ja", show_progress: bool = False, size: str = "demo") -> RunResult:
     """Generate the demo city into `out_dir/data` and run the whole chain on it."""
     from hrmetrics.demo.generator import generate_demo
 
     out_dir = Path(out_dir)
     data_dir = generate_demo(out_dir, size=size)
-    config = with_overrides(_find_config(data_dir), lang=lang)
+    config = with_overrides(find_config(data_dir), lang=lang)
     return run(data_dir, out_dir, plan="demo", config=config, lang=lang, show_progress=show_progress)
 
 

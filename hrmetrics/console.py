@@ -120,8 +120,10 @@ def progress_table(progress: pl.DataFrame, lang: str = "ja") -> Any:
 
     t = _SCORE_LABELS["en" if lang == "en" else "ja"]
     table = Table(title=t["title"])
-    for key in ("kpi", "period", "actual", "target", "rating", "projection", "probability"):
-        table.add_column(t[key], justify="left" if key in ("kpi", "period") else "right")
+    table.add_column(t["kpi"], overflow="fold", min_width=14)
+    table.add_column(t["period"], overflow="fold")
+    for key in ("actual", "target", "rating", "projection", "probability"):
+        table.add_column(t[key], justify="right", no_wrap=True)
     for row in latest_organisation_progress(progress).iter_rows(named=True):
         kpi = KPIS.get(row["kpi"])
         name = kpi.label(lang) if kpi else row["kpi"]

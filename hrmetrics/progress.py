@@ -25,7 +25,7 @@ from typing import Any
 import polars as pl
 
 from hrmetrics.config import Config
-from hrmetrics.kpis.catalog import get_kpi
+from hrmetrics.kpis.catalog import CATALOG, get_kpi
 from hrmetrics.plans import Plan, Target, national_reference
 from hrmetrics.projection import project, projection_table, trend_note_text
 
@@ -253,8 +253,26 @@ def compute_progress(kpis: pl.DataFrame, plan: Plan, config: Config | None = Non
         return pl.DataFrame(schema=PROGRESS_SCHEMA)
     levels = {"organisation": 0, "department": 1, "division": 2}
     level_order = pl.col("level").replace_strict(levels, default=3)
-    return (pl.concat(frames).with_columns(_lvl=level_order)
+    return (clip_to_range(pl.concat(frames), ["projection", "pi80_low", "pi80_high", "pi95_low", "pi95_high"])
+            .with_columns(_lvl=level_order)
             .sort(["kpi", "breakdown", "_lvl", "unit_code", "year"], nulls_last=True).drop("_lvl"))
+
+
+UNBOUNDED_RATES = frozenset(
+    {"male_childcare_leave_rate", "female_childcare_leave_rate", "headcount_vs_quota"})
+"""Percentages that can legitimately exceed 100% (leaves started for last year's births; over quota)."""
+
+
+def clip_to_range(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Keep projected values inside what the KPI can take: never below 0, shares never above 100%.
+
+    A straight line through a rising rate crosses 100% sooner or later; printing "106.5%" as the
+    expected e-approval rate would be nonsense, so the line and its band stop at the bound. The
+    probability of meeting the target is computed before clipping and is unaffected.
+    """
+    capped = [k.id for k in CATALOG if k.unit == "%" and k.id not in UNBOUNDED_RATES]
+    upper = pl.when(pl.col("kpi").is_in(capped)).then(pl.lit(100.0)).otherwise(pl.lit(None, pl.Float64))
+    return frame.with_columns(pl.col(c).clip(0.0, upper) for c in columns if c in frame.columns)
 
 
 # --------------------------------------------------------------------------- rating counts
@@ -325,4 +343,5 @@ def projection_frame(kpis: pl.DataFrame, plan: Plan, config: Config | None = Non
                                           .alias("breakdown"), pl.lit(unit_code).alias("unit_code")))
     if not parts:
         return pl.DataFrame(schema=PROJECTION_FRAME_SCHEMA)
-    return pl.concat(parts).select(list(PROJECTION_FRAME_SCHEMA)).cast(PROJECTION_FRAME_SCHEMA)  # type: ignore[arg-type]
+    frame = pl.concat(parts).select(list(PROJECTION_FRAME_SCHEMA)).cast(PROJECTION_FRAME_SCHEMA)  # type: ignore[arg-type]
+    return clip_to_range(frame, ["fitted", "pi80_low", "pi80_high", "pi95_low", "pi95_high"])

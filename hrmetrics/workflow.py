@@ -94,8 +94,24 @@ def _survey_tables(kpis: pl.DataFrame, datasets: dict[str, pl.LazyFrame], config
         "drivers": drivers.drivers(datasets, config),
         "reliability": drivers.reliability(datasets, config),
         "panel": panel,
-        "association": link.association(panel) if panel.height >= 3 else None,
+        "association": _latest_association(panel),
     }
+
+
+def _latest_association(panel: pl.DataFrame) -> dict[str, Any] | None:
+    """Engagement vs overtime across divisions in the latest year only.
+
+    Pooling every division-year would count the same division several times and overstate the
+    certainty; one cross-section is what the scatter shows and what the interval is valid for.
+    """
+    from hrmetrics.survey import link
+
+    if panel.is_empty():
+        return None
+    latest = panel.filter(pl.col("year") == pl.col("year").max())
+    if latest.height < 3:
+        return None
+    return {**link.association(latest), "year": int(latest["year"][0])}
 
 
 def run(
@@ -127,11 +143,12 @@ def run(
         with stages.stage("survey"):
             survey = _survey_tables(kpis, datasets, config)
         with stages.stage("progress"):
-            progress = _progress(kpis, plan, config)
+            progress, projections = _progress_and_projections(kpis, plan, config)
         with stages.stage("report"):
             report = build_report(
                 out_dir, kpis, progress=progress, survey=survey or None,
                 quality=intake.summary_frame(), rejects=intake.rejects, config=config, lang=lang,
+                references=_references(config, lang), projections=projections,
             )
     result = RunResult(out_dir, intake, kpis, progress, survey, report)
     if show_progress:
@@ -142,12 +159,48 @@ def run(
 
 
 def _progress(kpis: pl.DataFrame, plan: str | Path | None, config: Config) -> pl.DataFrame | None:
-    if plan is None:
-        return None
-    from hrmetrics.plans import load_plan
-    from hrmetrics.progress import compute_progress
+    return _progress_and_projections(kpis, plan, config)[0]
 
-    return compute_progress(kpis, load_plan(plan, workspace=config.workspace), config)
+
+def _progress_and_projections(
+    kpis: pl.DataFrame, plan: str | Path | None, config: Config
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """The progress table and, for the charts, each target's yearly projection band.
+
+    The band is anchored at the latest actual value so it visibly starts where the data ends.
+    """
+    if plan is None:
+        return None, None
+    from hrmetrics.plans import load_plan
+    from hrmetrics.progress import compute_progress, projection_frame
+
+    loaded = load_plan(plan, workspace=config.workspace)
+    progress = compute_progress(kpis, loaded, config)
+    return progress, _anchor_bands(projection_frame(kpis, loaded, config), progress)
+
+
+def _anchor_bands(bands: pl.DataFrame, progress: pl.DataFrame) -> pl.DataFrame:
+    """Prepend, per KPI × unit, the latest actual as a zero-width band point."""
+    if bands.is_empty():
+        return bands
+    last = (progress.filter(pl.col("actual").is_not_null()).sort("year")
+            .group_by(["kpi", "breakdown", "unit_code"], maintain_order=True).last()
+            .select("kpi", "breakdown", "unit_code", "year", pl.col("actual").alias("fitted")))
+    anchors = last.with_columns(
+        pl.col("fitted").alias(c) for c in ("pi80_low", "pi80_high", "pi95_low", "pi95_high")
+    ).join(bands.select("kpi", "breakdown", "unit_code").unique(), on=["kpi", "breakdown", "unit_code"],
+           nulls_equal=True)
+    return pl.concat([anchors.select(bands.columns).cast(bands.schema), bands]).sort(
+        ["kpi", "breakdown", "unit_code", "year"], nulls_last=True)
+
+
+def _references(config: Config, lang: str) -> pl.DataFrame | None:
+    """National reference values for the charts, unless the workspace turned them off."""
+    if not config.national_reference:
+        return None
+    from hrmetrics.plans import references_frame
+
+    return references_frame(config.workspace, lang)
 
 
 def demo(out_dir: Path, lang: str = "ja", show_progress: bool = False, size: str = "demo") -> RunResult:

@@ -523,3 +523,41 @@ def test_staff_numbers_encode_the_hiring_year(frames):
     )
     assert hires_2022.height > 30 and (hires_2022["grade"] == "staff").all()
     assert staff["staff_id"].str.starts_with("00").any()  # leading zeros survive
+
+
+def test_large_size_targets_100k_overtime_staff_every_april():
+    """The large size's posts (fast: no people are simulated): 100,000 non-managers every FY."""
+    from hrmetrics.demo.city import (
+        FISCAL_YEARS,
+        HEADCOUNT,
+        LARGE_MANAGER_POSTS,
+        LARGE_OVERTIME_STAFF,
+        units_frame,
+    )
+    from hrmetrics.demo.workforce import _grade_counts, _year_targets
+
+    units = units_frame("large")
+    assert LARGE_OVERTIME_STAFF * len(FISCAL_YEARS) * 12 == 7_200_000
+    for i, fy in enumerate(FISCAL_YEARS):
+        t = _year_targets(units, fy, HEADCOUNT["large"][i])
+        assert int(t["nm"].sum()) == LARGE_OVERTIME_STAFF
+        assert int(t["section"].sum() + 2 * t["dept"].sum()) == LARGE_MANAGER_POSTS
+        counts = _grade_counts(t, HEADCOUNT["large"][i])
+        assert int(counts[:3].sum()) == LARGE_OVERTIME_STAFF  # staff … assistant_chief
+
+
+@pytest.mark.slow
+def test_large_size_has_7_2_million_overtime_rows():
+    """Generates the large size (~6 s, ~2 GB): 7.2 M overtime rows within 0.5 %, no managers."""
+    large = build_demo_frames(size="large")
+    overtime, staff = large["overtime"], large["staff"]
+    assert overtime.height == 7_210_523  # default seed; 100,000 × 72 = 7.2 M, +0.15 %
+    assert abs(overtime.height / 7_200_000 - 1) < 0.005
+    per_month = overtime.group_by("month").len()["len"]
+    assert per_month.len() == 72 and abs(per_month.mean() / 100_000 - 1) < 0.005
+    assert staff.group_by("as_of").len()["len"].to_list() == [107_480] * 6
+    managers = staff.filter(pl.col("grade").is_in(MANAGERS))
+    assert managers.group_by("as_of").len()["len"].to_list() == [7_480] * 6
+    manager_keys = managers.select("staff_id", fy=pl.col("as_of").dt.year().cast(pl.Int64))
+    assert overtime.select("staff_id", fy=FY).join(manager_keys, on=["staff_id", "fy"]).height == 0
+    assert overtime.select("staff_id", "month").is_duplicated().sum() == 0

@@ -273,13 +273,14 @@ def test_demo_preset() -> None:
     plan = load_plan("demo")
     got = {t.kpi: (t.baseline, t.baseline_period.year, t.target, t.target_period.year, t.comparator)
            for t in plan.targets}
+    # Baselines are the demo city's FY2022 (leave: 2022) organisation values to one decimal.
     assert got == {
-        "overtime_hours_per_staff": (190, 2022, 120, 2030, "<="),
-        "staff_satisfaction_rate": (49.0, 2022, 60.0, 2030, ">="),
-        "annual_leave_days_per_staff": (13.0, 2022, 16.0, 2030, ">="),
-        "female_manager_ratio": (15.0, 2022, 30.0, 2030, ">="),
-        "e_approval_rate": (60.0, 2022, 90.0, 2026, ">="),
-        "male_childcare_leave_rate": (30.0, 2022, 85.0, 2025, ">="),
+        "overtime_hours_per_staff": (191.0, 2022, 120, 2030, "<="),
+        "staff_satisfaction_rate": (48.7, 2022, 60.0, 2030, ">="),
+        "annual_leave_days_per_staff": (13.1, 2022, 16.0, 2030, ">="),
+        "female_manager_ratio": (16.5, 2022, 30.0, 2030, ">="),
+        "e_approval_rate": (70.1, 2022, 90.0, 2026, ">="),
+        "male_childcare_leave_rate": (38.1, 2022, 85.0, 2025, ">="),
     }
     assert all(t.source for t in plan.targets)
 

@@ -349,3 +349,19 @@ def test_projection_frame_for_charts_agrees_with_the_table() -> None:
     assert (last["pi95_low"], last["pi95_high"]) == pytest.approx((fit - q95 * se, fit + q95 * se), rel=1e-9)
     row_2033 = row(compute_progress(kpis, plan(OVERTIME)), 2024)
     assert row_2033["projection"] == pytest.approx(last["fitted"], rel=1e-12)
+
+
+def test_projections_stop_at_the_bounds_a_kpi_can_take() -> None:
+    """A straight line through a rising share must not print 106.5% (e-approval can't exceed 100%),
+    but men's childcare leave can (leaves started this FY for last FY's births), and hours can't go
+    below zero."""
+    from hrmetrics.progress import clip_to_range
+
+    frame = pl.DataFrame({
+        "kpi": ["e_approval_rate", "male_childcare_leave_rate", "overtime_hours_per_staff"],
+        "projection": [106.5, 130.0, -5.0],
+        "pi95_high": [112.0, 150.0, 20.0],
+    })
+    out = clip_to_range(frame, ["projection", "pi95_high"])
+    assert out["projection"].to_list() == [100.0, 130.0, 0.0]
+    assert out["pi95_high"].to_list() == [100.0, 150.0, 20.0]

@@ -7,8 +7,12 @@ code (情報政策課 02030 → デジタル推進課 02040 from FY2023), one ti
 divisions (財政課, 危機管理課). Codes are 5-digit with leading zeros (`01010`) because real
 exports lose those zeros when someone opens them in Excel, and the pipeline must keep them.
 
-The "large" size replicates the eight departments ten times (80 departments, ~340 divisions) so
-that benchmarks see the same shape at ~80× the volume.
+The "large" size replicates the eight departments ten times (80 departments, 340 divisions) so
+that benchmarks see the same shape at ~90× the volume. It is sized by its overtime rows, the
+KPI engine's volume: LARGE_OVERTIME_STAFF = 100,000 non-manager (overtime-eligible) staff on every
+April 1, × 72 months ≈ 7.2 M overtime rows. Managers (section chief and above, 7,480 posts) have
+no overtime rows, as in the demo city and in real exports (管理監督者), so the April-1 headcount
+(the `staff` roster) is 100,000 + 7,480 manager posts = 107,480 (HEADCOUNT["large"]).
 """
 
 from __future__ import annotations
@@ -98,13 +102,20 @@ DIVISIONS: tuple[Division, ...] = (
     _D("08050", "図書館", 50, 5.0),
 )
 
+LARGE_BLOCKS = 10
+LARGE_OVERTIME_STAFF = 100_000
+"""Non-manager staff (grades staff … assistant_chief, the ones with overtime rows) on every April 1
+of the large size: 100,000 × 6 FYs × 12 months = 7.2 M overtime rows, give or take the few
+mid-year leavers and October joiners (overtime_frame); see test_large_size_targets."""
+LARGE_MANAGER_POSTS = 7_480
+"""Section chiefs (max(1, round(0.07 × division size)) per division) + directors and deputy
+directors (3 + 3 per department) of the large size, the same in every FY."""
+
 HEADCOUNT: dict[str, tuple[int, ...]] = {
     "demo": (1188, 1196, 1205, 1210, 1214, 1219),
-    "large": (99_000, 99_400, 99_800, 100_000, 100_300, 100_600),
+    "large": (LARGE_OVERTIME_STAFF + LARGE_MANAGER_POSTS,) * len(FISCAL_YEARS),
 }
 """April-1 headcount by FY (FISCAL_YEARS order); the quota (職員定数) is 1,250 for the demo."""
-
-LARGE_BLOCKS = 10
 
 
 def _shift(code: str, block: int) -> str:
@@ -122,7 +133,10 @@ def units_frame(size: str = "demo") -> pl.DataFrame:
     The canonical `org_units` frame is this frame's first six columns.
     """
     blocks = 1 if size == "demo" else LARGE_BLOCKS
-    size_scale = 1.0 if size == "demo" else HEADCOUNT["large"][0] / HEADCOUNT["demo"][0] / blocks
+    # large: a division's `size` ≈ its non-manager posts (the demo divisions' sizes add up to 1,026)
+    fy0 = FISCAL_YEARS[0]
+    demo_posts = sum(d.size for d in DIVISIONS if d.valid_from_fy <= fy0 and (d.valid_to_fy or fy0) >= fy0)
+    size_scale = 1.0 if size == "demo" else LARGE_OVERTIME_STAFF / demo_posts / blocks
     rows: list[dict[str, object]] = []
     for b in range(blocks):
         for code, name in DEPARTMENTS:

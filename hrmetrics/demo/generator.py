@@ -1,4 +1,4 @@
-"""The deterministic demo city 「みどり市」 (Midori City) and the 100k-staff benchmark size.
+"""The deterministic demo city 「みどり市」 (Midori City) and the 7.2 M-overtime-row benchmark size.
 
 `build_demo_frames` returns the canonical datasets (docs/architecture.md) as clean polars frames;
 `write_demo_files` writes them the way real municipal systems export them (Japanese headers,
@@ -60,8 +60,12 @@ def build_demo_frames(seed: int = DEFAULT_SEED, size: str = "demo") -> dict[str,
     """The canonical datasets of the demo city, clean (the bad rows exist only in written files).
 
     size "demo": ~1,200 staff, 8 departments, ~30 divisions, FY2019–2024, all eight datasets.
-    size "large": ~100,000 staff in 80 departments / ~340 divisions with org_units, staff and
-    overtime only (the benchmark volume: ~6.4 M overtime rows).
+    size "large": the benchmark volume, org_units, staff and overtime only. 80 departments / 340
+    divisions; 100,000 overtime-eligible (non-manager) staff on every April 1 plus 7,480 managers
+    (section chief and above, who have no overtime rows, as in the demo city), so the roster has
+    107,480 staff per snapshot (644,880 rows) and overtime has 100,000 × 72 months ≈ 7.2 M rows:
+    7,210,523 with the default seed (+0.15 %: October joiners add months, mid-year leavers remove
+    some). Any seed stays within 0.5 % of 7.2 M. Vectorised; ~6 s on a 2-core machine.
     """
     if size not in SIZES:
         raise ValueError(f"size は {SIZES} のいずれかです: {size!r}")

@@ -19,7 +19,12 @@ ORG = "ORG"
 
 def _fy_axis(lang: str) -> dict[str, Any]:
     """Year axis labelled FY2024 (en) or R6 (ja, short enough for ticks)."""
-    expr = "'R' + (datum.value - 2018)" if lang == "ja" else "'FY' + datum.value"
+    # Reiwa from FY2019 (R1), Heisei before it (FY2018 = H30); 元年 written as 1 to keep ticks short.
+    expr = (
+        "datum.value >= 2019 ? 'R' + (datum.value - 2018) : 'H' + (datum.value - 1988)"
+        if lang == "ja"
+        else "'FY' + datum.value"
+    )
     return {"format": "d", "labelExpr": expr, "tickMinStep": 1, "title": None, "grid": False}
 
 

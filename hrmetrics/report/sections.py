@@ -237,14 +237,36 @@ def _band(inp: Inputs, prog: pl.DataFrame, kpi: str, unit_code: str) -> pl.DataF
     )
 
 
-def _reference(inp: Inputs, kpi: str) -> pl.DataFrame | None:
+def _reference(inp: Inputs, kpi: str, years: list[int]) -> tuple[pl.DataFrame, dict] | None:
+    """The national reference as a flat dashed line across the chart's years, plus its facts.
+
+    A reference is a benchmark from one survey year, not a series: drawing it at its own year
+    would stretch the x-axis back to e.g. FY2016 and show a dot, so it is drawn across the
+    years the chart covers and its own year goes into the caption. Where several scopes exist,
+    the municipal one (the peer group of a city) is preferred.
+    """
     ref = inp.references
-    if ref is None or ref.is_empty() or not inp.config.national_reference:
+    if ref is None or ref.is_empty() or not inp.config.national_reference or not years:
         return None
-    out = ref.filter(pl.col("kpi") == kpi).select(
-        pl.col("year").cast(pl.Int64), pl.col("value").cast(pl.Float64)
-    )
-    return out.sort("year") if out.height else None
+    rows = ref.filter(pl.col("kpi") == kpi)
+    if "breakdown" in rows.columns:
+        rows = rows.filter(pl.col("breakdown").is_null())
+    if rows.is_empty():
+        return None
+    if "scope" in rows.columns:
+        rows = rows.sort(pl.col("scope").str.contains("市区町村|Municipalities").not_())
+    pick = rows.row(0, named=True)
+    line = pl.DataFrame({"year": [min(years), max(years)], "value": [float(pick["value"])] * 2},
+                        schema={"year": pl.Int64, "value": pl.Float64})
+    return line, pick
+
+
+def _reference_caption(pick: dict, unit: str, lang: str) -> str:
+    scope = pick.get("scope") or ""
+    when = format_period(str(pick.get("period") or pick["year"]), lang)
+    value = format_value(float(pick["value"]), unit, lang)
+    return t(lang, f"　灰色の破線は参考値（全国・{scope} {when}：{value}）で、目標ではありません。",
+             f"  The grey dashed line is a national reference ({scope}, {when}: {value}), not a target.")
 
 
 def trends_section(page: Page, inp: Inputs) -> list[dict]:
@@ -288,6 +310,8 @@ def trends_section(page: Page, inp: Inputs) -> list[dict]:
         blocks.append({"kind": "h3", "id": f"kpi-{kpi}", "text": kpi_label(kpi, lang)})
         blocks.append({"kind": "facts", "items": facts})
         actual = s.filter(~pl.col("suppressed").fill_null(False)).select("year", "value")
+        span = [*actual["year"].to_list(), *(target["year"].to_list() if target is not None else [])]
+        reference = _reference(inp, kpi, span)
         chart = charts.trend_chart(
             actual,
             unit,
@@ -296,19 +320,15 @@ def trends_section(page: Page, inp: Inputs) -> list[dict]:
             trajectory=traj,
             target=target,
             band=band,
-            reference=_reference(inp, kpi),
+            reference=reference[0] if reference else None,
             title=kpi_label(kpi, lang),
             focus_label=None if focus == ORG else t(lang, "この所属", "This division"),
         )
         caption = (k.definition_ja if lang == "ja" else k.definition_en) if k else ""
         if band is not None:
             caption += t(lang, "　帯：見通しの80%・95%予測区間。", "  Band: 80%/95% prediction interval.")
-        if _reference(inp, kpi) is not None:
-            caption += t(
-                lang,
-                "　灰色の破線は参考値（全国）で、目標ではありません。",
-                "  The grey dashed line is a national reference, not a target.",
-            )
+        if reference:
+            caption += _reference_caption(reference[1], unit, lang)
         blocks.append(_chart(page, inp, f"trend-{kpi}", chart, kpi_label(kpi, lang), caption))
     return blocks
 

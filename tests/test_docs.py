@@ -1,0 +1,28 @@
+"""The user guide must keep up with the code it documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hrmetrics.kpis.catalog import CATALOG
+from hrmetrics.plans import list_presets
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_defines_every_kpi_of_the_catalogue() -> None:
+    missing = [k.id for k in CATALOG if f"`{k.id}`" not in README]
+    assert missing == []
+
+
+def test_readme_names_every_preset() -> None:
+    missing = [p for p in list_presets() if f"`{p}`" not in README]
+    assert missing == []
+
+
+def test_readme_first_section_gives_the_two_commands() -> None:
+    setup = README.split("## Set up (two commands)")[1].split("\n## ")[0]
+    assert "bash scripts/setup.sh && .venv/bin/hrmetrics demo" in setup
+    assert "bash scripts/test.sh" in setup
+    ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="utf-8")
+    assert "bash scripts/test.sh" in ci

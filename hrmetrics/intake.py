@@ -9,7 +9,6 @@ this one only sequences them and collects the outcome.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,9 @@ import polars as pl
 
 from hrmetrics.errors import Refusal
 from hrmetrics.messages import message, register
-from hrmetrics.validate import REJECT_SCHEMA, empty_rejects
+from hrmetrics.schemas import REJECTS_SCHEMA as REJECT_SCHEMA
+from hrmetrics.schemas import empty_rejects
+from hrmetrics.spreadsheet_safety import neutralise_expr
 
 DATA_SUFFIXES = frozenset({".csv", ".tsv", ".xlsx", ".xlsm", ".parquet", ".pq"})
 """Suffixes picked up when walking a folder (a file named explicitly is always tried)."""
@@ -376,17 +377,6 @@ def load_files(paths: Any, store_dir: Path | str, out_dir: Path | str | None = N
 # outputs
 
 
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
-
-
-def neutralise(expr: pl.Expr) -> pl.Expr:
-    """Prefix `'` to text Excel would run as a formula (`=…`, `+…`, `@…`); plain numbers stay."""
-    s = expr.cast(pl.String)
-    risky = s.str.contains(_FORMULA.pattern) & ~s.str.contains(_NUMBER.pattern)
-    return pl.when(risky).then(pl.lit("'") + s).otherwise(s)
-
-
 def write_rejects(result: IntakeResult, out_dir: Path, datasets: list[str | None]) -> list[Path]:
     """`out_dir/rejects/<dataset>.csv` per dataset with rejects or warnings (UTF-8 BOM).
 
@@ -404,8 +394,8 @@ def write_rejects(result: IntakeResult, out_dir: Path, datasets: list[str | None
         if part.height == 0:
             target.unlink(missing_ok=True)
             continue
-        part = part.with_columns(neutralise(pl.col("file")).alias("file"),
-                                 neutralise(pl.col("value")).alias("value"))
+        part = part.with_columns(neutralise_expr(pl.col("file")).alias("file"),
+                                 neutralise_expr(pl.col("value")).alias("value"))
         part.write_csv(target, include_bom=True)
         written.append(target)
     return written

@@ -21,6 +21,7 @@ from hrmetrics.errors import Refusal
 from hrmetrics.messages import message
 from hrmetrics.pipelines import ColumnSpec, PipelineSpec, norm_header
 from hrmetrics.readers import SOURCE_FILE, SOURCE_ROW, RawTable
+from hrmetrics.schemas import REJECTS_SCHEMA, empty_rejects
 
 RESHAPERS: dict[str, str] = {
     "survey_wide": "hrmetrics.survey.intake:reshape_survey_wide",
@@ -28,16 +29,6 @@ RESHAPERS: dict[str, str] = {
 }
 """Reshape hooks by spec name, as "module:function" (imported lazily, only when a spec uses one)."""
 
-REJECTS_SCHEMA: dict[str, pl.DataType] = {
-    "dataset": pl.String(),
-    "file": pl.String(),
-    "row": pl.Int64(),
-    "column": pl.String(),
-    "value": pl.String(),
-    "rule": pl.String(),
-    "message": pl.String(),
-    "severity": pl.String(),
-}
 """The rejects table of docs/architecture.md (severity: error | warning | refused)."""
 
 DTYPES: dict[str, pl.DataType] = {
@@ -97,10 +88,6 @@ class Normalised:
         """Source rows with at least one accepted output row (= frame height without a reshape)."""
         return self.frame.get_column(SOURCE_ROW).n_unique() if self.frame.height else 0
 
-
-def empty_rejects() -> pl.DataFrame:
-    """A rejects table with no rows (the schema every stage concatenates onto)."""
-    return pl.DataFrame(schema=REJECTS_SCHEMA)
 
 
 # ---------------------------------------------------------------------------------------------

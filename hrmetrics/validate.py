@@ -26,16 +26,9 @@ from typing import Any
 
 import polars as pl
 
-REJECT_SCHEMA: dict[str, pl.DataType] = {
-    "dataset": pl.String(),
-    "file": pl.String(),
-    "row": pl.Int64(),
-    "column": pl.String(),
-    "value": pl.String(),
-    "rule": pl.String(),
-    "message": pl.String(),
-    "severity": pl.String(),
-}
+from hrmetrics.schemas import REJECTS_SCHEMA as REJECT_SCHEMA
+from hrmetrics.schemas import empty_rejects
+
 """The rejects table of docs/architecture.md."""
 
 RESULT_FORMAT: dict[str, Any] = {
@@ -65,10 +58,6 @@ class Validation:
     warnings: pl.DataFrame
     skipped_rules: list[str] = field(default_factory=list)
 
-
-def empty_rejects() -> pl.DataFrame:
-    """A rejects table with no rows (the schema stays fixed for concat and CSV writing)."""
-    return pl.DataFrame(schema=REJECT_SCHEMA)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import report_fixtures as fx
 
 from hrmetrics.report import build_report
-from hrmetrics.report.privacy import neutralise_text, safe_child, safe_filename, scrub_kpis
+from hrmetrics.report.privacy import safe_child, safe_filename, scrub_kpis
+from hrmetrics.spreadsheet_safety import neutralise_text
 
 LEAK_PATTERNS = [b"37.77", b"37.8", b"1.5111", b"1.511"]
 
@@ -172,7 +173,14 @@ def test_safe_filename_rules(tmp_path):
     assert safe_filename("a/b") != safe_filename("a_b")  # no collision with a legitimate code
 
 
-@pytest.mark.parametrize("text", ["=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("text", ["=1+2", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx"])
 def test_neutralise_text(text):
     assert neutralise_text(text) == "'" + text
     assert neutralise_text("人事課") == "人事課"
+
+
+@pytest.mark.parametrize("number", ["-2.5", "+1", "-1", "12"])
+def test_plain_numbers_are_left_as_written(number):
+    """A negative hours value in a reject report must read as the file had it, and Excel reads
+    these as numbers, never as formulas."""
+    assert neutralise_text(number) == number

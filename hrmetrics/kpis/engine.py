@@ -31,25 +31,8 @@ from hrmetrics.kpis import approvals, childcare, leave, overtime, workforce
 from hrmetrics.kpis.catalog import CATALOG, KPIS, get_kpi
 from hrmetrics.kpis.spec import DerivedDef, Inputs, KpiDef, RecordsBuilder
 from hrmetrics.orgs import ORG_CODE, OrgRegistry
+from hrmetrics.schemas import KPI_SCHEMA
 
-KPI_SCHEMA: dict[str, pl.DataType] = {
-    "kpi": pl.String(),
-    "breakdown": pl.String(),
-    "level": pl.String(),
-    "unit_code": pl.String(),
-    "unit_name": pl.String(),
-    "parent_code": pl.String(),
-    "period": pl.String(),
-    "period_type": pl.String(),
-    "year": pl.Int64(),
-    "value": pl.Float64(),
-    "numerator": pl.Float64(),
-    "denominator": pl.Float64(),
-    "n": pl.Int64(),
-    "suppressed": pl.Boolean(),
-    "unit": pl.String(),
-    "view": pl.String(),
-}
 """Columns and dtypes of the long KPI table, in order (the contract other modules read)."""
 
 LEVELS: tuple[str, ...] = ("organisation", "department", "division")
@@ -101,10 +84,9 @@ def write_kpis(table: pl.DataFrame, path: str | Path) -> Path:
     if suffix == ".parquet":
         table.write_parquet(path)
     elif suffix == ".csv":
-        text_cols = ["unit_name", "unit_code", "parent_code", "breakdown"]
-        safe = table.with_columns(
-            pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c))
-            .otherwise(pl.col(c)).alias(c) for c in text_cols if c in table.columns)
+        from hrmetrics.spreadsheet_safety import neutralise_frame
+
+        safe = neutralise_frame(table, ["unit_name", "unit_code", "parent_code", "breakdown"])
         safe.write_csv(path, include_bom=True)
     else:
         raise ValueError(f"拡張子は .csv か .parquet にしてください: {path.name}")

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from hrmetrics.report.labels import HIDDEN, kpi_label, kpi_unit
-from hrmetrics.report.privacy import neutralise_text
+from hrmetrics.spreadsheet_safety import neutralise_text
 
 HEADERS_JA = {
     "kpi": "指標ID",

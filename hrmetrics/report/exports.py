@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from hrmetrics.report.privacy import neutralise_frame
+from hrmetrics.spreadsheet_safety import neutralise_frame
 
 
 def write_csv(df: pl.DataFrame, path: Path) -> Path:

@@ -27,7 +27,6 @@ _CHANGE_NUMBERS = (
     "p_value",
     "q_value",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _null_where_suppressed(df: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
@@ -105,19 +104,3 @@ def safe_child(directory: Path, code: str, suffix: str) -> Path:
     return path
 
 
-def neutralise_text(value: object) -> object:
-    """Prefix `'` to text a spreadsheet would treat as a formula (=, +, -, @, tab, CR)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def neutralise_frame(df: pl.DataFrame) -> pl.DataFrame:
-    """Neutralise every String column of a frame for CSV/Excel export."""
-    exprs = []
-    for name, dtype in df.schema.items():
-        if dtype == pl.String:
-            col = pl.col(name)
-            starts = pl.any_horizontal([col.str.starts_with(s) for s in _FORMULA_START])
-            exprs.append(pl.when(starts).then(pl.lit("'") + col).otherwise(col).alias(name))
-    return df.with_columns(exprs) if exprs else df

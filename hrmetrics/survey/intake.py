@@ -32,6 +32,8 @@ from typing import Any
 
 import polars as pl
 
+from hrmetrics.schemas import REJECTS_SCHEMA as REJECT_SCHEMA
+
 FIXED = ("wave", "respondent_id", "unit_code", "_source_file", "_source_row")
 """Columns that are not items in a wide survey frame."""
 
@@ -45,16 +47,6 @@ LONG_COLUMNS = (
     "_source_row",
 )
 
-REJECT_SCHEMA: dict[str, pl.DataType] = {
-    "dataset": pl.String(),
-    "file": pl.String(),
-    "row": pl.Int64(),
-    "column": pl.String(),
-    "value": pl.String(),
-    "rule": pl.String(),
-    "message": pl.String(),
-    "severity": pl.String(),
-}
 
 _AGREE5 = {
     "そう思う": 5,
@@ -198,10 +190,6 @@ def _reference(context: Any, name: str) -> pl.DataFrame | None:
         return None
     return frame.collect() if isinstance(frame, pl.LazyFrame) else frame
 
-
-def empty_rejects() -> pl.DataFrame:
-    """A rejects frame with no rows but the contract's schema."""
-    return pl.DataFrame(schema=REJECT_SCHEMA)
 
 
 def _empty_long(frame: pl.DataFrame) -> pl.DataFrame:

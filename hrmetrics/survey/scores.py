@@ -28,26 +28,9 @@ from typing import Any
 
 import polars as pl
 
+from hrmetrics.schemas import KPI_SCHEMA
 from hrmetrics.survey.anonymity import ENGAGEMENT, RESPONDENTS, apply_suppression
 
-KPI_SCHEMA: dict[str, pl.DataType] = {
-    "kpi": pl.String(),
-    "breakdown": pl.String(),
-    "level": pl.String(),
-    "unit_code": pl.String(),
-    "unit_name": pl.String(),
-    "parent_code": pl.String(),
-    "period": pl.String(),
-    "period_type": pl.String(),
-    "year": pl.Int64(),
-    "value": pl.Float64(),
-    "numerator": pl.Float64(),
-    "denominator": pl.Float64(),
-    "n": pl.Int64(),
-    "suppressed": pl.Boolean(),
-    "unit": pl.String(),
-    "view": pl.String(),
-}
 _KEYS = ["period", "year", "level", "unit_code", "parent_code"]
 
 

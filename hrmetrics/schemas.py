@@ -1,0 +1,47 @@
+"""The column contracts every stage shares (docs/architecture.md), declared once.
+
+The long KPI table is the spine every output reads and the rejects table is what every check
+reports into; modules that write either cast to these so a drift shows up as an error, not as a
+silently different column.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+KPI_SCHEMA: dict[str, pl.DataType] = {
+    "kpi": pl.String(),
+    "breakdown": pl.String(),
+    "level": pl.String(),
+    "unit_code": pl.String(),
+    "unit_name": pl.String(),
+    "parent_code": pl.String(),
+    "period": pl.String(),
+    "period_type": pl.String(),
+    "year": pl.Int64(),
+    "value": pl.Float64(),
+    "numerator": pl.Float64(),
+    "denominator": pl.Float64(),
+    "n": pl.Int64(),
+    "suppressed": pl.Boolean(),
+    "unit": pl.String(),
+    "view": pl.String(),
+}
+"""One row per KPI × breakdown × unit × period."""
+
+REJECTS_SCHEMA: dict[str, pl.DataType] = {
+    "dataset": pl.String(),
+    "file": pl.String(),
+    "row": pl.Int64(),
+    "column": pl.String(),
+    "value": pl.String(),
+    "rule": pl.String(),
+    "message": pl.String(),
+    "severity": pl.String(),
+}
+"""One row per failed check: `severity` is error (row rejected), warning (kept) or refused (file)."""
+
+
+def empty_rejects() -> pl.DataFrame:
+    """A rejects table with no rows (so concatenation never meets a schema mismatch)."""
+    return pl.DataFrame(schema=REJECTS_SCHEMA)

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import re
 
+from hrmetrics.jpformat import ERAS, era_of_year
+from hrmetrics.jpformat import format_period as jp_format_period
 from hrmetrics.kpis.catalog import KPIS
 
 HIDDEN = {"ja": "非表示", "en": "Hidden"}
 MISSING = "—"
+
+_ERA_ABBR = {name: abbr for name, abbr, _start in ERAS}
 
 _UNIT_SUFFIX = {
     "ja": {"h": "時間", "days": "日", "%": "%", "people": "人", "count": "件", "score": "点"},
@@ -19,30 +23,29 @@ _UNIT_SUFFIX = {
 
 
 def era(year: int, lang: str = "ja") -> str:
-    """Japanese era year: 2019 → 令和元年, 2024 → 令和6年 (Heisei before 2019)."""
-    if year >= 2019:
-        n, name, short = year - 2018, "令和", "R"
-    else:
-        n, name, short = year - 1988, "平成", "H"
+    """Japanese era year: 2019 → 令和元年 (R1 in English), 2018 → 平成30年 (H30)."""
+    name, n = era_of_year(year)
     if lang != "ja":
-        return f"{short}{n}"
+        return f"{_ERA_ABBR[name]}{n}"
     return f"{name}{'元' if n == 1 else n}年"
 
 
 def format_period(period: str | None, lang: str = "ja") -> str:
-    """`FY2024` → 令和6年度 (FY2024); `2024` → 2024年 (令和6年); `2024-04` → 令和6年4月 (2024-04)."""
+    """`FY2024` → 令和6年度 (FY2024); `2024` → 2024年 (令和6年); `2024-04` → 令和6年4月 (2024-04).
+
+    Japanese labels come from `jpformat.format_period` (one era table for the whole package);
+    English adds the short era, `FY2024 (R6)`, because Japanese readers of an English report
+    still think in 令和 years.
+    """
     if period is None:
         return MISSING
     p = str(period)
+    if lang == "ja":
+        return jp_format_period(p, "fiscal_year" if p.startswith("FY") else "leave_year", "ja")
     if m := re.fullmatch(r"FY(\d{4})", p):
-        y = int(m.group(1))
-        return f"{era(y)}度 (FY{y})" if lang == "ja" else f"FY{y} ({era(y, 'en')})"
-    if m := re.fullmatch(r"(\d{4})", p):
-        y = int(m.group(1))
-        return f"{y}年 ({era(y)})" if lang == "ja" else f"{y} ({era(y, 'en')})"
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", p):
-        y, mo = int(m.group(1)), int(m.group(2))
-        return f"{era(y)}{mo}月 ({p})" if lang == "ja" else p
+        return f"{p} ({era(int(m.group(1)), 'en')})"
+    if re.fullmatch(r"\d{4}", p):
+        return f"{p} ({era(int(p), 'en')})"
     return p
 
 

@@ -5,9 +5,10 @@ Each case runs in a fresh child process so that its peak RSS (Linux `VmHWM`, els
 
 * ``demo``      — the demo city (`build_demo_frames(size="demo")`: all eight datasets, both views
   run one after the other), frames in memory.
-* ``large``     — the colleague generator's benchmark size (`build_demo_frames(size="large")`:
-  ~100k staff, six FYs, ~6.7 M overtime rows), written to Parquet first and then read the way
-  the store is read: `pl.scan_parquet` (lazy), so the engine decides what to load.
+* ``large``     — the demo generator's benchmark size (`build_demo_frames(size="large")`:
+  100,000 overtime-eligible staff + 7,480 managers, six FYs, 7,210,523 overtime rows), written to
+  Parquet first and then read the way the store is read: `pl.scan_parquet` (lazy), so the engine
+  decides what to load.
 * ``synthetic`` — exactly 100,000 staff × 72 months = 7.2 M overtime rows (every staff member
   every month; 10% move division each April), plus an April-1 roster per FY; Parquet + scan.
 

@@ -25,10 +25,13 @@ WORK=${WORK:-/tmp/hrbench}
 ONLY=${ONLY:-}
 TIME=/usr/bin/time
 
-DEMO=$WORK/demo            # `hrmetrics demo` workspace: data/ and store/ of the demo city
+DEMO=$WORK/demo-city       # `hrmetrics demo` workspace: data/ and store/ of the demo city
 LARGE=$WORK/large          # generate_demo(size="large"): data/{org_units,staff,overtime}.parquet
 LARGE_STORE=$WORK/large-store
-mkdir -p "$WORK/logs"
+# Commands run from an empty folder: `hrmetrics demo` looks for its plan "demo" as a path in the
+# current folder first (plans._resolve), so a folder named `demo` there would break it.
+RUNDIR=$WORK/cwd
+mkdir -p "$WORK/logs" "$RUNDIR"
 : > "$WORK/runs.tsv"
 : > "$WORK/failed.tsv"
 
@@ -43,7 +46,7 @@ bench() {
     for ((i = 1; i <= total; i++)); do
         eval "$prepare"
         local tf=$WORK/logs/$name.$i.time
-        (cd "$WORK" && "$TIME" -v -o "$tf" "$@" > "$WORK/logs/$name.$i.log" 2>&1) || {
+        (cd "$RUNDIR" && "$TIME" -v -o "$tf" "$@" > "$WORK/logs/$name.$i.log" 2>&1) || {
             echo "FAILED: $name run $i (exit $?), see $WORK/logs/$name.$i.log" >&2
             tail -20 "$WORK/logs/$name.$i.log" >&2
             printf '%s\tFAILED\t%s\n' "$name" "$WORK/logs/$name.$i.log" >> "$WORK/failed.tsv"
@@ -65,14 +68,15 @@ echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(free -g | awk '/Mem:
     "runs=$RUNS warmup=$WARMUP" | tee "$WORK/summary.md"
 
 # --- inputs (made once, not timed) -------------------------------------------------------------
-if [[ ! -d $DEMO/store || ! -d $DEMO/data ]]; then
+needs() { local n; for n in "$@"; do wanted "$n" && return 0; done; return 1; }
+if needs demo-kpis-store demo-kpis-data && [[ ! -d $DEMO/store || ! -d $DEMO/data ]]; then
     echo "making the demo city in $DEMO (~45 s)" >&2
-    rm -rf "$DEMO" && "$HR" demo --out "$DEMO" > "$WORK/logs/setup-demo.log" 2>&1
+    rm -rf "$DEMO" && (cd "$RUNDIR" && "$HR" demo --out "$DEMO" > "$WORK/logs/setup-demo.log" 2>&1)
 fi
 # the large size: build_demo_frames(size="large") + Parquet files in DIR/data (argument: DIR)
 GEN_LARGE="import sys; from pathlib import Path; from hrmetrics.demo.generator import generate_demo; \
 generate_demo(Path(sys.argv[1]), size='large')"
-if [[ ! -f $LARGE/data/overtime.parquet ]]; then
+if needs large-load large-kpis-store large-kpis-data && [[ ! -f $LARGE/data/overtime.parquet ]]; then
     echo "making the large organisation in $LARGE (~6 s)" >&2
     "$PY" -c "$GEN_LARGE" "$LARGE"
 fi

@@ -17,14 +17,21 @@ CONFIG = click.option(
 )
 
 
-def _config(config_path: Path | None, lang: str | None, data_dir: Path | None = None):
-    """--config if given, else the workspace around the data folder, else the defaults."""
+def _config(config_path: Path | None, lang: str | None, data_dir: Path | None = None,
+            store_dir: Path | None = None):
+    """--config if given, else the workspace around the data folder, else the workspace that
+    loaded the store, else the defaults — so a stricter privacy setting is never dropped."""
     from hrmetrics.config import Config, find_config, load_config, with_overrides
 
     if config_path is not None:
         config = load_config(config_path)
     elif data_dir is not None:
         config = find_config(data_dir)
+    elif store_dir is not None:
+        from hrmetrics.store import Store
+
+        workspace = Store(store_dir).workspace()
+        config = load_config(workspace) if workspace is not None and workspace.is_dir() else Config()
     else:
         config = Config()
     return with_overrides(config, lang=lang)
@@ -90,7 +97,7 @@ def kpis(data_dir: Path | None, store_dir: Path | None, out: Path, as_was: bool,
 
     if (data_dir is None) == (store_dir is None):
         raise click.UsageError("--data と --store のどちらか一方を指定してください")
-    config = _config(config_path, lang, data_dir)
+    config = _config(config_path, lang, data_dir, store_dir)
     kpis_command(data_dir=data_dir, store_dir=store_dir, out=out, config=config,
                  view="as_was" if as_was else "restated")
 
@@ -108,7 +115,7 @@ def progress(plan: str, kpis_file: Path | None, data_dir: Path | None, store_dir
     """Progress against a plan: trajectory, gap, S/A/B rating and projection."""
     from hrmetrics.workflow import progress_command
 
-    config = _config(config_path, lang, data_dir)
+    config = _config(config_path, lang, data_dir, store_dir)
     progress_command(plan=plan, kpis_file=kpis_file, data_dir=data_dir, store_dir=store_dir,
                      out=out, config=config)
 

@@ -131,6 +131,18 @@ class Store:
 
     # -- reading -------------------------------------------------------------------------------
 
+    def workspace(self) -> Path | None:
+        """The workspace whose `hrmetrics.toml` loaded this store, so later commands that only
+        get `--store` apply the same settings (organisation name, minimum group sizes)."""
+        recorded = self.manifest().get("workspace")
+        return Path(recorded) if recorded else None
+
+    def _workspace_label(self, manifest: dict[str, Any]) -> str | None:
+        workspace = getattr(self.config, "workspace", None)
+        if workspace is not None:
+            return str(Path(workspace).resolve())
+        return manifest.get("workspace")
+
     def manifest(self) -> dict[str, Any]:
         """The current manifest (an empty one for a new store)."""
         p = self.path / "manifest.json"
@@ -261,7 +273,8 @@ class Store:
             ledger = pl.concat([self.ledger(), pl.DataFrame([row], schema=LEDGER_SCHEMA)])
             ledger_rel = f"ledger/{version:06d}.parquet"
             self._write(ledger, ledger_rel, written)
-            new_manifest = {"datasets": files, "ledger": ledger_rel, "version": version}
+            new_manifest = {"datasets": files, "ledger": ledger_rel, "version": version,
+                            "workspace": self._workspace_label(manifest)}
             self._swap_manifest(new_manifest)
         except BaseException:
             for p in written:

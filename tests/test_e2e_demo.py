@@ -24,6 +24,7 @@ ORG_NAME = "みどり市"
 BAD_FILE = "時間外勤務実績_令和5年度.csv"
 SURVEY_KPIS = ("staff_satisfaction_rate", "engagement_index", "survey_response_rate")
 SURVEY_PREFIXES = ("item_", "dimension_")
+MIN_SURVEY = 5  # [privacy] min_group_survey of the demo's hrmetrics.toml
 PACK_CODES = ("02050", "06040", "01020")  # tiny division, merged successor, an ordinary one
 
 
@@ -260,91 +261,136 @@ def test_hidden_cells_are_real(hidden_cells, demo_run):
         assert rows[col].null_count() == rows.height, col
 
 
-def _is_survey(kpi: str) -> bool:
-    return kpi in SURVEY_KPIS or kpi.startswith(SURVEY_PREFIXES)
+def _is_survey(kpi: str | None) -> bool:
+    return kpi is not None and (kpi in SURVEY_KPIS or kpi.startswith(SURVEY_PREFIXES))
+
+
+def _sat_family(kpi: str | None, breakdown: str | None) -> bool:
+    """The hidden cell itself: the satisfaction KPI and the favourable share of its item."""
+    return kpi == "staff_satisfaction_rate" or (kpi == "item_favourable" and breakdown == "Q_SAT")
+
+
+def _no_tokens(rows, toks: list[str], where: tuple) -> int:
+    """No hidden-value token in any cell of these rows (tuples); returns how many were checked."""
+    count = 0
+    for row in rows:
+        count += 1
+        text = " ".join("" if x is None else str(x) for x in row)
+        for tok in toks:
+            assert not _token_re(tok).search(text), (*where, tok, row)
+    return count
+
+
+# Scoping (to stay meaningful and not flaky): a division's VISIBLE rows legitimately hold other
+# numbers that may equal the hidden one by chance (25.0 % of 4 staff over 360 h; another item with
+# 14 of 28 favourable is 50.0 % with n = 28, like a complementary-suppressed satisfaction cell). So
+# the token checks cover the rows that could carry the hidden cell — the division × wave survey
+# rows that are suppressed or belong to the satisfaction item — and a cell hidden on its
+# respondent count (n < 5) must have every survey measure hidden, numbers and counts alike.
 
 
 def test_hidden_cells_absent_from_kpi_exports(demo_run, hidden_cells):
     out = demo_run.out_dir
     parquet = pl.read_parquet(out / "kpis.parquet")
     csv = pl.read_csv(out / "kpis.csv", infer_schema_length=0)
+    checked = 0
     for cell in hidden_cells.iter_rows(named=True):
         code, wave, v, n = cell["unit_code"], cell["period"], cell["v_true"], cell["n_true"]
         pq = parquet.filter(pl.col("unit_code") == code, pl.col("period") == wave)
-        assert pq.height > 0
         # the satisfaction row and its item row are suppressed and carry no number
         for kpi, bd in (("staff_satisfaction_rate", None), ("item_favourable", "Q_SAT")):
             r = pq.filter(pl.col("kpi") == kpi, pl.col("breakdown").eq_missing(bd))
             assert r.height == 1 and r["suppressed"][0], (code, wave, kpi)
             assert r.select("value", "numerator", "denominator", "n").null_count().sum_horizontal()[0] == 4
-        # no survey row of this division × wave reveals the pair (value to 1 dp, respondents)
-        survey_rows = pq.filter(pl.col("kpi").map_elements(_is_survey, return_dtype=pl.Boolean))
-        pair = survey_rows.filter((pl.col("value").round(1) == round(v, 1)) & (pl.col("n") == n))
-        assert pair.is_empty(), (code, wave, pair)
-        # the hidden value string appears in no cell of the division × wave rows (CSV text)
-        text_rows = csv.filter(pl.col("unit_code") == code, pl.col("period") == wave)
-        blob = "\n".join(",".join("" if x is None else x for x in row) for row in text_rows.iter_rows())
-        for tok in (f"{v:.1f}", repr(v)):
-            assert not _token_re(tok).search(blob), (code, wave, tok)
-
-
-def _no_tokens(frame: pl.DataFrame, toks: list[str], where: tuple) -> None:
-    for row in frame.iter_rows():
-        text = " ".join("" if x is None else str(x) for x in row)
-        for tok in toks:
-            assert not _token_re(tok).search(text), (*where, tok, row)
+        survey = pq.filter(pl.col("kpi").map_elements(_is_survey, return_dtype=pl.Boolean))
+        assert survey.height > 10
+        # the engagement index is coupled to the hidden outcome item
+        assert survey.filter(pl.col("kpi") == "engagement_index")["suppressed"].to_list() == [True]
+        if n < MIN_SURVEY:
+            # hidden on its respondent count: every survey measure of the cell is hidden, so no
+            # row can print the value next to its respondents
+            assert survey["suppressed"].all() and survey["n"].null_count() == survey.height, (code, wave)
+            assert survey["value"].null_count() == survey.height
+        # the hidden value string appears in no cell of the rows that could carry it (CSV text)
+        rows = csv.filter(pl.col("unit_code") == code, pl.col("period") == wave)
+        rows = [r for r in rows.iter_rows(named=True) if _is_survey(r["kpi"]) and (
+            r["suppressed"] == "true" or _sat_family(r["kpi"], r["breakdown"]))]
+        checked += _no_tokens([tuple(r.values()) for r in rows], [f"{v:.1f}", repr(v)], (code, wave))
+    assert checked > 100
 
 
 def test_hidden_cells_absent_from_progress_and_xlsx(demo_run, hidden_cells):
     out = demo_run.out_dir
     progress = pl.read_csv(out / "progress.csv", infer_schema_length=0)
     book = out / "report" / "hrmetrics.xlsx"
-    sheets = {name: pl.read_excel(book, sheet_name=name, infer_schema_length=0)
-              for name in ("KPI表", "進捗", "所属別")}
+    kpi_sheet = pl.read_excel(book, sheet_name="KPI表", infer_schema_length=0)
+    prog_sheet = pl.read_excel(book, sheet_name="進捗", infer_schema_length=0)
+    div_sheet = pl.read_excel(book, sheet_name="所属別", infer_schema_length=0)
+    checked = 0
     for cell in hidden_cells.iter_rows(named=True):
-        code, name, wave, v = cell["unit_code"], cell["unit_name"], cell["period"], cell["v_true"]
+        code, name, wave, v, n = (cell[k] for k in ("unit_code", "unit_name", "period", "v_true", "n_true"))
         toks = [f"{v:.1f}", repr(v), repr(v / 100), f"{v / 100:.4f}"]
-
         where = (code, wave)
-        _no_tokens(progress.filter(pl.col("unit_code") == code), toks, ("progress.csv", *where))
-        kpi_sheet = sheets["KPI表"].filter(pl.col("所属コード") == code, pl.col("期間") == wave)
-        assert kpi_sheet.height > 0
-        _no_tokens(kpi_sheet, toks, ("xlsx KPI表", *where))
-        _no_tokens(sheets["進捗"].filter(pl.col("所属コード") == code), toks, ("xlsx 進捗", *where))
+        # progress: the demo plan sets division targets for overtime only, so a division's
+        # survey progress row must not exist with a number (and no survey row may hold the value)
+        mine = progress.filter(pl.col("unit_code") == code)
+        assert mine.height > 0
+        sat = mine.filter(pl.col("kpi").map_elements(_is_survey, return_dtype=pl.Boolean))
+        assert sat.filter(pl.col("actual").is_not_null()).is_empty(), where
+        _no_tokens(sat.iter_rows(), toks, ("progress.csv", *where))
+        _no_tokens(prog_sheet.filter(pl.col("所属コード") == code,
+                                     pl.col("指標ID").map_elements(_is_survey, return_dtype=pl.Boolean))
+                   .iter_rows(), toks, ("xlsx 進捗", *where))
+        # the workbook's KPI sheet: the rows that could carry the hidden cell, and the pair
+        rows = kpi_sheet.filter(pl.col("所属コード") == code, pl.col("期間") == wave)
+        rows = rows.filter(pl.col("指標ID").map_elements(_is_survey, return_dtype=pl.Boolean))
+        assert rows.height > 10
+        risky = [r for r in rows.iter_rows(named=True)
+                 if r["非表示"] == "true" or _sat_family(r["指標ID"], r["内訳"])]
+        checked += _no_tokens([tuple(r.values()) for r in risky], toks, ("xlsx KPI表", *where))
+        if n < MIN_SURVEY:  # every survey measure hidden: no value, no respondent count
+            assert rows["値"].null_count() == rows.height and rows["人数"].null_count() == rows.height
         if wave == "FY2024":  # the division sheet shows the latest values
-            div = sheets["所属別"].filter(pl.col("所属コード") == code)
+            div = div_sheet.filter(pl.col("所属コード") == code)
             assert div.height == 1 and div["所属名"][0] == name
             assert div["総合的に満足している職員の割合"][0] in (None, "非表示")
-            _no_tokens(div, toks, ("xlsx 所属別", *where))
+            assert div["エンゲージメント指数"][0] in (None, "非表示")  # coupled to the outcome item
+    assert checked > 100
 
 
 def test_hidden_cells_absent_from_report_json_and_tables(demo_run, hidden_cells):
+    """The organisation report: every survey-chart datum of the division, and its table rows."""
     report = demo_run.out_dir / "report"
     index = (report / "index.html").read_text(encoding="utf-8")
     blocks = _embedded_json(index)
-    datums = [d for spec in blocks.values() for d in _datums(spec)]
-    assert len(datums) > 500
+    survey_specs = [k for k in blocks if re.search("survey|panel|satisfaction|engagement", k)]
+    assert "spec-survey-heat" in survey_specs and "spec-panel" in survey_specs
+    datums = [d for k in survey_specs for d in _datums(blocks[k])]
     rows_html = re.findall(r"<tr>(.*?)</tr>", index, re.S)
-    checked_rows = 0
-    for cell in hidden_cells.iter_rows(named=True):
+    latest = hidden_cells.filter(pl.col("period") == "FY2024")  # what the index shows per division
+    assert latest.height >= 3
+    checked_datums = checked_rows = 0
+    for cell in latest.iter_rows(named=True):
         code, name, v = cell["unit_code"], cell["unit_name"], cell["v_true"]
-        mine = [d for d in datums if code in d.values() or name in d.values()]
-        assert mine, f"no chart data for {name}"
-        for d in mine:
+        for d in (d for d in datums if code in d.values() or name in d.values()):
+            checked_datums += 1
             for key, x in d.items():
                 if isinstance(x, (int, float)) and not isinstance(x, bool):
-                    assert round(float(x), 1) != round(v, 1), (code, cell["period"], key, d)
+                    assert round(float(x), 1) != round(v, 1), (code, key, d)
                 elif isinstance(x, str):
                     for tok in (f"{v:.1f}", f"{v:.1f}%"):
                         assert not _token_re(tok).search(x), (code, key, d)
-        if cell["period"] == "FY2024":  # HTML tables show the latest wave
-            for row in rows_html:
-                first = re.search(r"<td>(.*?)</td>", row)
-                if first and first.group(1) == name:
-                    checked_rows += 1
-                    for tok in value_tokens(v):
-                        assert not _token_re(tok).search(row), (name, tok, row)
-    assert checked_rows > 0
+        for row in rows_html:
+            first = re.search(r"<td>(.*?)</td>", row)
+            if first and first.group(1) == name:
+                checked_rows += 1
+                for tok in value_tokens(v):
+                    assert not _token_re(tok).search(row), (name, tok, row)
+    assert checked_datums >= 6 * latest.height  # the survey heat has one datum per dimension
+    assert checked_rows >= latest.height
+    # the survey × HR panel plots no hidden division at all
+    panel = {d.get("unit_name") for d in _datums(blocks["spec-panel"])}
+    assert panel and not panel & set(latest["unit_name"])
 
 
 def _windows(text: str, keys: list[str], width: int = 200):
@@ -355,7 +401,8 @@ def _windows(text: str, keys: list[str], width: int = 200):
 
 def test_hidden_pairs_nowhere_near_the_division(demo_run, hidden_cells):
     """In every text output: near the division's code or name, no hidden value printed next to
-    its respondent count (a pair), and no high-precision rendering of the hidden value."""
+    its respondent count (a pair). A lone value is not checked here: visible numbers of other
+    cells can legitimately equal it (8 of 14 favourable is 57.1 % in many places)."""
     out = demo_run.out_dir
     texts = {}
     for p in out.rglob("*"):
@@ -371,14 +418,14 @@ def test_hidden_pairs_nowhere_near_the_division(demo_run, hidden_cells):
         code, name, v, n = cell["unit_code"], cell["unit_name"], cell["v_true"], cell["n_true"]
         counts = count_res(n)
         vals = [_token_re(t) for t in value_tokens(v)]
-        precise = [_token_re(repr(v))] if len(repr(v)) >= 7 else []  # e.g. 46.15384615384615
+        windows = 0
         for path, text in texts.items():
             for win in _windows(text, [code, name]):
-                for rx in precise:
-                    assert not rx.search(win), (path, code, rx.pattern)
+                windows += 1
                 for vm in (m for rx in vals for m in rx.finditer(win)):
                     near = win[max(0, vm.start() - 60): vm.end() + 60]
                     assert not any(c.search(near) for c in counts), (path, code, near)
+        assert windows > 10, code  # the division is named in many outputs, so windows were checked
 
 
 def test_pack_of_tiny_division_hides_its_survey(demo_run, hidden_cells):

@@ -58,7 +58,7 @@ bench() {
                 n = split($2, p, ":"); s = 0; for (k = 1; k <= n; k++) s = s * 60 + p[k]; print s }' "$tf")
             rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
             printf '%s\t%s\t%s\t%s\n' "$name" "$((i - WARMUP))" "$wall" "$rss" >> "$WORK/runs.tsv"
-            printf '  %-18s run %d: %7.2f s %7.0f MB\n' "$name" "$((i - WARMUP))" "$wall" "$((rss / 1024))" >&2
+            printf '  %-18s run %d: %7.2f s %7.0f MiB\n' "$name" "$((i - WARMUP))" "$wall" "$((rss / 1024))" >&2
         fi
     done
 }
@@ -110,7 +110,7 @@ runs = defaultdict(list)
 for line in open(sys.argv[1], encoding="utf-8"):
     name, _, wall, rss = line.rstrip("\n").split("\t")
     runs[name].append((float(wall), int(rss) / 1024))
-print("| command | runs | wall min / median / max (s) | peak RSS min / median / max (MB) |")
+print("| command | runs | wall min / median / max (s) | peak RSS min / median / max (MiB) |")
 print("|---|---|---|---|")
 for name, rows in runs.items():
     w = [r[0] for r in rows]

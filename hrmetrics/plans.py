@@ -283,9 +283,13 @@ def load_plan(path_or_preset: str | Path, workspace: Path | None = None) -> Plan
 
 
 def _resolve(path_or_preset: str | Path, workspace: Path | None) -> Path:
-    """A file path if it exists or looks like one, else a preset name looked up in plans/."""
+    """A file path if it is a file or looks like one, else a preset name looked up in plans/.
+
+    `is_file`, not `exists`: a folder that happens to be called `demo` in the current directory
+    must not shadow the `demo` preset.
+    """
     p = Path(path_or_preset)
-    if p.exists() or p.suffix or len(p.parts) > 1:
+    if p.is_file() or p.suffix or len(p.parts) > 1:
         if not p.exists():
             raise FileNotFoundError(f"計画ファイルが見つかりません: {p}")
         return p

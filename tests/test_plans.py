@@ -313,3 +313,10 @@ def test_references_frame_for_charts() -> None:
     assert (ot["year"], ot["value"], ot["scope"]) == (2023, 130.0, "市区町村")
     assert frame.filter(pl.col("kpi") == "male_childcare_leave_rate")["value"].to_list() == [47.6]
     assert references_frame(lang="en").row(0, named=True)["label"].startswith("National reference")
+
+
+def test_a_folder_named_like_a_preset_does_not_shadow_it(tmp_path, monkeypatch) -> None:
+    """`hrmetrics demo` run from a folder that holds a `demo/` directory must still find the preset."""
+    (tmp_path / "demo").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert load_plan("demo").organisation == "みどり市"

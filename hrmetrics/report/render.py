@@ -14,8 +14,12 @@ from hrmetrics.report import theme
 
 
 def to_spec(chart: Any) -> dict[str, Any]:
-    """Themed Vega-Lite spec as a plain dict (data inlined, already aggregated)."""
-    return theme.apply_theme(chart).to_dict()
+    """Themed Vega-Lite spec as a plain dict (data inlined, already aggregated).
+
+    Schema validation is skipped: it costs about a second per chart (most of the report's build
+    time) and the specs are produced by our own chart builders, whose tests render them.
+    """
+    return theme.apply_theme(chart).to_dict(validate=False)
 
 
 def spec_json(spec: dict[str, Any]) -> str:

@@ -327,12 +327,13 @@ def test_rating_counts_like_kodaira_table() -> None:
 
 
 def test_demo_preset_runs_on_a_kpi_table(tmp_path: Path) -> None:
-    kpis = table(kpi_rows("male_childcare_leave_rate", {2022: 30.0, 2023: 50.0, 2024: 70.0}))
+    kpis = table(kpi_rows("male_childcare_leave_rate", {2022: 38.1, 2023: 58.1, 2024: 78.1}))
     r = row(compute_progress(kpis, load_plan("demo")), 2024)
-    # 30 → 85 over 3 years: path at FY2024 = 30 + 2 × 55/3 = 66.67; 70 is ahead by 3.33 > 2.75 ⇒ S
-    assert r["trajectory"] == pytest.approx(30 + 2 * 55 / 3)
-    assert r["tolerance"] == pytest.approx(2.75) and r["rating"] == "S"
-    assert r["year_reached"] == math.ceil(2022 + (85 - 30) / 20)  # perfect line: 2024.75 → 2025
+    # 38.1 → 85 over 3 years: path at FY2024 = 38.1 + 2 × 46.9/3 = 69.37; tolerance 0.05 × 46.9
+    # = 2.345; 78.1 is ahead by 8.73 > 2.345 ⇒ S
+    assert r["trajectory"] == pytest.approx(38.1 + 2 * 46.9 / 3)
+    assert r["tolerance"] == pytest.approx(2.345) and r["rating"] == "S"
+    assert r["year_reached"] == math.ceil(2022 + (85 - 38.1) / 20)  # perfect line: 2024.35 → 2025
 
 
 def test_projection_frame_for_charts_agrees_with_the_table() -> None:

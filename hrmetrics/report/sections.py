@@ -151,7 +151,13 @@ def summary_section(page: Page, inp: Inputs) -> list[dict]:
     lang = inp.lang
     blocks: list[dict] = []
     if inp.focus != ORG:
-        own = scorecard_block(inp, inp.focus, t(lang, "この所属の計画目標", "This division's plan targets"))
+        own = scorecard_block(
+            inp, inp.focus,
+            t(lang, "この所属の計画目標（組織全体の目標を所属に当てはめたものを含む。"
+                    "基準値・目標は計画の値）",
+              "This division against the plan (including organisation targets applied to divisions; "
+              "baseline and target as in the plan)"),
+        )
         if own:
             blocks.append({"kind": "text", "text": _summary_text(inp, inp.focus)})
         else:

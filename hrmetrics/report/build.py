@@ -51,8 +51,12 @@ def _scrubbed_survey(survey: dict | None, kpis: pl.DataFrame) -> dict[str, Any]:
 
 
 def _scoped_survey(survey: dict[str, Any], unit_code: str) -> dict[str, Any]:
-    """Only the division's own wave changes; the all-division panel stays out of a pack."""
-    return {"changes": privacy.scope_to_unit(survey.get("changes"), unit_code)}
+    """Only the division's own wave changes and drivers (or the organisation's drivers it falls
+    back on); the all-division panel stays out of a pack."""
+    return {
+        "changes": privacy.scope_to_unit(survey.get("changes"), unit_code),
+        "drivers": privacy.scope_to_unit(survey.get("drivers"), unit_code),
+    }
 
 
 def _latest_label(kpis: pl.DataFrame, lang: str) -> str:

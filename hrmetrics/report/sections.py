@@ -541,6 +541,7 @@ def survey_section(page: Page, inp: Inputs) -> list[dict]:
                     t(lang, "組織全体", "Organisation"),
                 ],
             },
+            *drivers_blocks(inp),
         ]
     org_name = t(lang, "組織全体", "Organisation")
     heat = cells.with_columns(
@@ -571,7 +572,85 @@ def survey_section(page: Page, inp: Inputs) -> list[dict]:
     return [
         {"kind": "text", "text": legend},
         _chart(page, inp, "survey-heat", chart, t(lang, "意識調査ヒートマップ", "Survey heatmap")),
+        *drivers_blocks(inp),
+        *reliability_blocks(inp),
     ]
+
+
+TOP_DRIVERS = 5
+
+
+def drivers_blocks(inp: Inputs) -> list[dict]:
+    """What moves overall satisfaction: the top items of the latest wave by relative importance.
+
+    A pack shows its division's own drivers when it had enough respondents, otherwise the
+    organisation's, and says which. Respondent counts are shown for the organisation only: a
+    division's count could undo the complementary suppression of its siblings.
+    """
+    lang = inp.lang
+    drivers = inp.survey.get("drivers")
+    if drivers is None or drivers.is_empty():
+        return []
+    latest = drivers.filter(pl.col("wave") == pl.col("wave").max())
+    rows = latest.filter(pl.col("unit_code") == inp.focus)
+    if rows.is_empty():
+        rows = latest.filter(pl.col("unit_code") == ORG)
+    if rows.is_empty():
+        return []
+    top = rows.sort("importance", descending=True, nulls_last=True).head(TOP_DRIVERS)
+    fallback = inp.focus != ORG and bool(top["fallback"].any() or top["unit_code"][0] == ORG)
+    n = int(top["n"][0]) if inp.focus == ORG or fallback else None
+    own = inp.focus != ORG and not fallback
+    whose = t(lang, "この所属", "this division") if own else t(lang, "組織全体", "organisation")
+    wave = format_period(str(top["wave"][0]), lang)
+    caption = t(
+        lang,
+        f"総合満足度に影響する要因（{whose}・{wave}、上位{TOP_DRIVERS}項目）。"
+        "相関は各項目と総合満足度の相関係数、重要度は回帰分析（Pratt法）による寄与の割合です。",
+        f"What moves overall satisfaction ({whose}, {wave}, top "
+        f"{TOP_DRIVERS}): correlation with overall satisfaction and relative importance from a "
+        "regression (Pratt).",
+    )
+    if n is not None:
+        caption += t(lang, f" 回答者 {n:,}人。", f" {n:,} respondents.")
+    if fallback:
+        caption += t(
+            lang,
+            f" この所属は回答者が{inp.config.min_respondents_drivers}人未満のため、"
+            "組織全体の結果を示します。",
+            f" This division has fewer than {inp.config.min_respondents_drivers} respondents, so the "
+            "organisation's drivers are shown.",
+        )
+    body = [
+        [r["text"], r["dimension"], {"text": f"{r['correlation']:.2f}", "cls": "num"},
+         {"text": format_pct(r["importance"]), "cls": "num"}]
+        for r in top.iter_rows(named=True)
+    ]
+    headers = [t(lang, "設問", "Item"), t(lang, "領域", "Dimension"), t(lang, "相関", "Correlation"),
+               t(lang, "重要度", "Importance")]
+    return [{"kind": "table", "headers": headers, "rows": body, "caption": caption}]
+
+
+def reliability_blocks(inp: Inputs) -> list[dict]:
+    """Cronbach's alpha of each dimension in the latest wave; a dimension below 0.7 is flagged,
+    because its favourable share mixes items that do not measure one thing."""
+    lang = inp.lang
+    rel = inp.survey.get("reliability")
+    if rel is None or rel.is_empty():
+        return []
+    latest = rel.filter(pl.col("wave") == pl.col("wave").max()).sort("dimension")
+    body = [
+        [r["dimension"], {"text": f"{r['k_items']}", "cls": "num"},
+         {"text": MISSING if r["alpha"] is None else f"{r['alpha']:.2f}", "cls": "num"},
+         t(lang, "要確認（0.7未満）", "check (< 0.7)") if r["flag"] else t(lang, "良好", "good")]
+        for r in latest.iter_rows(named=True)
+    ]
+    caption = t(lang,
+                "領域ごとの信頼性係数（クロンバックのα）。0.7未満の領域は設問のまとまりを見直してください。",
+                "Reliability of each dimension (Cronbach's alpha); below 0.7 the items may not measure "
+                "one thing.")
+    headers = [t(lang, "領域", "Dimension"), t(lang, "設問数", "Items"), "α", t(lang, "判定", "Check")]
+    return [{"kind": "table", "headers": headers, "rows": body, "caption": caption}]
 
 
 def panel_section(page: Page, inp: Inputs) -> list[dict]:

@@ -81,12 +81,19 @@ def test_two_person_division_is_suppressed():
     a = get(t, "overtime_hours_per_staff", "A", "FY2024")
     assert a["suppressed"] is True
     assert (a["value"], a["numerator"], a["denominator"], a["n"]) == (None, None, None, None)
-    # D1 holds only A → suppressed too; E and ORG are shown
+    # D1 holds only A → suppressed too. E (3 staff) would be shown on its own, but then
+    # ORG − E = A: (1440 h − 1080 h) / (5 − 3) = 180 h. Complementary suppression hides E, and
+    # D2 (which holds only E) with it, so the only visible figure is the organisation's.
     assert get(t, "overtime_hours_per_staff", "D1", "FY2024")["suppressed"] is True
-    e = get(t, "overtime_hours_per_staff", "E", "FY2024")
-    assert (e["suppressed"], e["value"], e["n"]) == (False, pytest.approx(360.0), 3)
-    # ORG: (12 × 10 + 12 × 20 + 3 × 12 × 30) = 120 + 240 + 1080 = 1440 h / 5 staff = 288 h
+    for unit in ("E", "D2"):
+        e = get(t, "overtime_hours_per_staff", unit, "FY2024")
+        assert (e["suppressed"], e["value"], e["n"]) == (True, None, None)
+    # ORG: (12 × 10 + 12 × 20 + 3 × 12 × 30) = 120 + 240 + 1080 = 1440 h / 5 staff = 288 h; the
+    # 5 staff behind it sit in two hidden divisions, so no subtraction isolates A.
     assert get(t, "overtime_hours_per_staff", "ORG", "FY2024")["value"] == pytest.approx(288.0)
+    visible = t.filter(pl.col("kpi") == "overtime_hours_per_staff", pl.col("period") == "FY2024",
+                       ~pl.col("suppressed"))
+    assert visible["unit_code"].to_list() == ["ORG"]
     # no suppressed row carries any number
     sup = t.filter(pl.col("suppressed"))
     assert sup.height > 0

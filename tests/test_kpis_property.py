@@ -106,3 +106,24 @@ def _assert_close(joined: pl.DataFrame) -> None:
     for col in ("numerator", "denominator"):
         bad = joined.filter((pl.col(col).fill_null(0) - pl.col(f"{col}_div").fill_null(0)).abs() > 1e-9)
         assert bad.height == 0, bad
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=datasets())
+def test_no_hidden_division_is_a_visible_difference(data):
+    """With the default minimum of 3, a reader who subtracts every visible division from its
+    department, or from the organisation, never isolates a single hidden division: wherever a
+    parent is visible, its hidden divisions are none, or at least two, or hold ≥ 3 people among
+    them together with what was coded to the parent itself."""
+    full = compute_kpis(data, Config(min_group_hr=1)).filter(pl.col("kpi").is_in(ADDITIVE))
+    shown = compute_kpis(data, Config()).filter(pl.col("kpi").is_in(ADDITIVE))
+    truth = full.select(*KEYS, "level", "unit_code", "parent_code", true_n="n")
+    t = shown.join(truth, on=[*KEYS, "level", "unit_code", "parent_code"], nulls_equal=True)
+    divisions = t.filter(pl.col("level") == "division")
+    for parent_level, parent_key in (("department", pl.col("parent_code")), ("organisation", pl.lit("ORG"))):
+        parents = t.filter(pl.col("level") == parent_level, ~pl.col("suppressed"))
+        kids = divisions.with_columns(parent=parent_key).group_by([*KEYS, "parent"]).agg(
+            hidden=pl.col("suppressed").sum(), hidden_n=pl.col("true_n").filter(pl.col("suppressed")).sum())
+        exposed = parents.join(kids, left_on=[*KEYS, "unit_code"], right_on=[*KEYS, "parent"],
+                               nulls_equal=True).filter(pl.col("hidden") == 1, pl.col("hidden_n") < 3)
+        assert exposed.is_empty(), exposed.select(*KEYS, "unit_code")

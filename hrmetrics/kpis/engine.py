@@ -9,7 +9,8 @@ Rules applied here, once, for every KPI:
 
 * a unit-period with no one in the population (n = 0) gets no row;
 * small groups: n < `config.min_group_hr` ⇒ `suppressed = true` and value, numerator,
-  denominator and n are null (the number must not leave the engine);
+  denominator and n are null (the number must not leave the engine), plus complementary
+  suppression so that no hidden group is the difference of visible figures;
 * names: the organisation's from the config, units' from the registry (restated: today's name
   of the successor; as_was: the name in that year);
 * deterministic order: kpi, level (organisation, department, division), unit_code, breakdown,
@@ -204,17 +205,30 @@ def finish(raw: pl.DataFrame, inp: Inputs) -> pl.DataFrame:
         name = pl.col("_latest_name")
     meta = pl.DataFrame({"kpi": [k.id for k in CATALOG], "period_type": [k.period_type for k in CATALOG],
                          "unit": [k.unit for k in CATALOG]})
-    small = pl.col("n") < config.min_group_hr
     out = (
         named.with_columns(unit_name=pl.when(pl.col("level") == "organisation")
                            .then(pl.lit(config.organisation_name)).otherwise(name))
         .join(meta, on="kpi", how="left")
         .filter(pl.col("n").is_null() | (pl.col("n") > 0))
-        .with_columns(suppressed=small.fill_null(True), view=pl.lit(inp.view))
-        .with_columns([pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c)
-                       for c in ("value", "numerator", "denominator", "n")])
+        .with_columns(view=pl.lit(inp.view))
     )
-    return cast_table(out)
+    return cast_table(suppress_small_groups(out, config.min_group_hr))
+
+
+def suppress_small_groups(table: pl.DataFrame, minimum: int) -> pl.DataFrame:
+    """Hide groups of fewer than `minimum` people, and enough siblings that subtraction from a
+    department or the organisation total cannot bring them back (hrmetrics.suppression).
+
+    Each KPI × breakdown is its own measure: its population (staff with overtime rows, managers,
+    men with a birth) is what a reader could subtract.
+    """
+    from hrmetrics.suppression import hidden_cells, suppress
+
+    if table.is_empty():
+        return table.with_columns(suppressed=pl.lit(False))
+    cells = table.with_columns(
+        _measure=pl.concat_str("kpi", pl.col("breakdown").fill_null(""), separator="|"))
+    return suppress(cells, hidden_cells(cells, minimum)).drop("_measure")
 
 
 def cast_table(df: pl.DataFrame) -> pl.DataFrame:

@@ -264,7 +264,9 @@ class _Run:
         accepted_rows = val.accepted["_source_row"].n_unique() if val.accepted.height else 0
         rejected = read - accepted_rows
         warned = val.warnings["row"].n_unique()
-        file_rejects = pl.concat([norm.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), val.rejects])
+        file_rejects = _as_written(
+            pl.concat([norm.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), val.rejects]),
+            norm.column_map)
         self.rejects.append(file_rejects.filter(pl.col("severity") != "warning"))
         self.warnings.append(pl.concat([file_rejects.filter(pl.col("severity") == "warning"),
                                         val.warnings]))
@@ -338,6 +340,17 @@ def _intake(paths: Any, *, store_dir: Path | None, out_dir: Path | None, config:
     if out_dir is not None:
         write_rejects(result, Path(out_dir), [r.dataset for r in result.reports])
     return result
+
+
+def _as_written(rejects: pl.DataFrame, column_map: dict[str, str]) -> pl.DataFrame:
+    """Name columns as the file's own header does (職員番号, not staff_id): the person fixing
+    the file sees that header in Excel. Compound keys (`staff_id,month`) are translated part by
+    part; names that were not renamed stay as they are."""
+    written = {canonical: header for header, canonical in column_map.items() if header != canonical}
+    if not written or rejects.is_empty():
+        return rejects
+    return rejects.with_columns(
+        pl.col("column").str.split(",").list.eval(pl.element().replace(written)).list.join(","))
 
 
 def _outputs(store_dir: Path | None, out_dir: Path | None) -> list[Path]:

@@ -115,8 +115,8 @@ def test_duplicate_grain_rows_all_rejected(run):
     assert (rep.rows_read, rep.rows_accepted, rep.rows_rejected, rep.status) == (3, 1, 2, "partial")
     rej = _rejects(result, "overtime_duplicates.csv").sort("row")
     assert rej.select("row", "column", "value", "rule").rows() == [
-        (2, "staff_id,month", "S1 / 2024-04", "unique_grain"),
-        (4, "staff_id,month", "S1 / 2024-04", "unique_grain")]
+        (2, "職員番号,年月", "S1 / 2024-04", "unique_grain"),   # columns named as the file's header
+        (4, "職員番号,年月", "S1 / 2024-04", "unique_grain")]
     assert rej["message"].to_list() == [
         "職員番号と年月が重複しています (重複している行: 4)。重複した行はすべて取り込みません",
         "職員番号と年月が重複しています (重複している行: 2)。重複した行はすべて取り込みません"]
@@ -130,7 +130,7 @@ def test_negative_hours(run):
     assert (rep.rows_accepted, rep.rows_rejected) == (1, 1)
     rej = _rejects(result, "overtime_negative.csv")
     assert rej.select("row", "column", "value", "rule", "message").rows() == [
-        (2, "hours", "-3", "hours_range",
+        (2, "時間外勤務時間", "-3", "hours_range",
          "時間外勤務時間「-3」が範囲外です (0〜744時間: 1か月の時間数を超えられません)")]
 
 
@@ -140,7 +140,7 @@ def test_text_in_a_number_column(run):
     assert (rep.rows_accepted, rep.rows_rejected) == (1, 1)
     [rej] = _rejects(result, "overtime_text.csv").rows(named=True)
     assert (rej["row"], rej["column"], rej["value"], rej["rule"], rej["severity"]) == (
-        2, "hours", "十時間", "type_hours", "error")
+        2, "時間外勤務時間", "十時間", "type_hours", "error")
     # the wording after the first sentence belongs to messages.py (normaliser texts)
     assert rej["message"].startswith("「時間外勤務時間」の値「十時間」を数値として読めません")
 
@@ -151,7 +151,7 @@ def test_unknown_division(run):
     assert (rep.rows_accepted, rep.rows_rejected) == (1, 1)
     rej = _rejects(result, "overtime_unknown_unit.csv")
     assert rej.select("row", "column", "value", "rule", "message").rows() == [
-        (3, "unit_code", "経理課", "unit_known",
+        (3, "所属コード", "経理課", "unit_known",
          "所属コード「経理課」は組織マスタにないか、この時期に存在しない所属です")]
 
 

@@ -152,10 +152,10 @@ def test_rejects_name_the_five_bad_rows(demo_run):
 
     dup = errors.filter(pl.col("row").cast(pl.Int64) != last)
     assert set(dup["rule"]) == {"unique_grain"}
-    assert set(dup["column"]) == {"staff_id,month"}
+    assert set(dup["column"]) == {"職員番号,年月"}  # named as the file's own header
     assert all("重複" in m for m in dup["message"])
     neg = errors.filter(pl.col("row").cast(pl.Int64) == last).row(0, named=True)
-    assert (neg["column"], neg["value"], neg["rule"]) == ("hours", "-2.5", "hours_range")
+    assert (neg["column"], neg["value"], neg["rule"]) == ("時間外勤務時間", "-2.5", "hours_range")
     assert "範囲外" in neg["message"] and "-2.5" in neg["message"]
     # every non-error line is a warning (kept rows); nothing else is in the file
     assert set(rejects["severity"]) == {"error", "warning"}

@@ -12,14 +12,13 @@ import io
 import json
 import re
 import zipfile
-from pathlib import Path
 
 import polars as pl
 import pytest
+from offline_browser import CHROMIUM, open_offline
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
 ORG_NAME = "みどり市"
 BAD_FILE = "時間外勤務実績_令和5年度.csv"
 SURVEY_KPIS = ("staff_satisfaction_rate", "engagement_index", "survey_response_rate")
@@ -494,54 +493,13 @@ def test_manager_pack_holds_only_its_division(demo_run, demo_frames, code):
 
 # ----------------------------------------------------------------------------------- browser
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _open(page_url: str) -> dict:
-    """Load a page with all non-file requests aborted; return charts/errors/requests seen."""
-    from playwright.sync_api import sync_playwright
-
-    foreign: list[str] = []
-    errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-
-            def route(r):
-                if r.request.url.startswith(("file:", "data:")):
-                    r.continue_()
-                else:
-                    foreign.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
-            page.goto(page_url, wait_until="load")
-            page.wait_for_function(
-                "Array.from(document.querySelectorAll('[data-spec]'))"
-                ".every(e => e.querySelector('svg, canvas'))",
-                timeout=60_000,
-            )
-            charts = page.evaluate(
-                "Array.from(document.querySelectorAll('[data-spec]')).map(e => ({id: e.id, "
-                "drawn: !!e.querySelector('svg, canvas'), "
-                "marks: e.querySelectorAll('svg path, svg text').length}))"
-            )
-        finally:
-            browser.close()
-    return {"charts": charts, "errors": errors, "foreign": foreign}
-
-
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed")
 @pytest.mark.parametrize("which", ["index.html", "divisions/02050.html"])
 def test_demo_report_renders_offline(demo_run, which):
     path = demo_run.out_dir / "report" / which
     placeholders = path.read_text(encoding="utf-8").count("data-spec=")
-    seen = _open(path.resolve().as_uri())
+    seen = open_offline(path.resolve().as_uri())
     assert len(seen["charts"]) == placeholders > 0
     assert all(c["drawn"] and c["marks"] > 3 for c in seen["charts"]), seen["charts"]
     assert seen["errors"] == []

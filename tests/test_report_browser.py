@@ -14,24 +14,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import report_fixtures as fx
+from offline_browser import CHROMIUM, open_offline
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
         not CHROMIUM.exists(), reason="/usr/bin/chromium not installed (scripts/setup.sh --test)"
     ),
 ]
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     from hrmetrics.report import build_report
@@ -49,48 +39,6 @@ def report(tmp_path_factory):
     )
 
 
-def _open(page_url: str, screenshot: Path | None = None) -> dict:
-    """Load a page with all non-file requests aborted; return charts/errors/requests seen."""
-    from playwright.sync_api import sync_playwright
-
-    foreign: list[str] = []
-    errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-
-            def route(r):
-                if r.request.url.startswith(("file:", "data:")):
-                    r.continue_()
-                else:
-                    foreign.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
-            page.on(
-                "request", lambda r: None if r.url.startswith(("file:", "data:")) else foreign.append(r.url)
-            )
-            page.goto(page_url, wait_until="load")
-            page.wait_for_function(
-                "Array.from(document.querySelectorAll('[data-spec]'))"
-                ".every(e => e.querySelector('svg, canvas'))",
-                timeout=30_000,
-            )
-            result = page.evaluate(
-                "Array.from(document.querySelectorAll('[data-spec]')).map(e => ({id: e.id, "
-                "drawn: !!e.querySelector('svg, canvas'), "
-                "marks: e.querySelectorAll('svg path, svg text').length}))"
-            )
-            if screenshot is not None:
-                page.screenshot(path=str(screenshot), full_page=True)
-        finally:
-            browser.close()
-    return {"charts": result, "errors": errors, "foreign": foreign}
-
-
 @pytest.mark.parametrize("which", ["index", "pack"])
 def test_report_renders_offline(report, which, tmp_path):
     path = report.index if which == "index" else report.divisions["DIV-JINJI"]
@@ -99,7 +47,7 @@ def test_report_renders_offline(report, which, tmp_path):
         if os.environ.get("HRM_SCREENSHOT_DIR")
         else None
     )
-    seen = _open(path.resolve().as_uri(), shot)
+    seen = open_offline(path.resolve().as_uri(), shot)
     assert seen["charts"], "no chart placeholders found"
     assert all(c["drawn"] and c["marks"] > 3 for c in seen["charts"]), seen["charts"]
     assert seen["errors"] == []

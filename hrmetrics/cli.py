@@ -60,7 +60,7 @@ def validate(paths: tuple[Path, ...], out: Path | None, config_path: Path | None
     from hrmetrics.intake import validate_files
 
     config = _config(config_path, lang, _data_dir(paths))
-    result = validate_files(list(paths), out_dir=out, config=config, lang=config.lang)
+    result = validate_files(list(paths), out_dir=out, config=config, lang=config.lang, show_progress=True)
     print_intake(result, lang=config.lang)
     sys.exit(0 if result.all_accepted else 1)
 
@@ -78,7 +78,8 @@ def load(paths: tuple[Path, ...], store_dir: Path, out: Path | None, config_path
     from hrmetrics.intake import load_files
 
     config = _config(config_path, lang, _data_dir(paths))
-    result = load_files(list(paths), store_dir, out_dir=out, config=config, lang=config.lang)
+    result = load_files(list(paths), store_dir, out_dir=out, config=config, lang=config.lang,
+                        show_progress=True)
     print_intake(result, lang=config.lang)
     sys.exit(0 if result.all_accepted else 1)
 

@@ -95,12 +95,12 @@ _SCORE_LABELS = {
     "ja": {"title": "計画の進捗 (組織全体・最新年度)", "kpi": "指標", "period": "期間", "actual": "実績",
            "target": "目標", "rating": "評価", "projection": "推計 (目標年度)", "probability": "達成確率",
            "achieved": "達成", "report": "報告書: {path}",
-           "quality": "取込: {files} ファイル、{rows} 行 (除外 {rej} 行)"},
+           "quality": "取込: {files} ファイル、{rows:,} 行 (除外 {rej:,} 行)"},
     "en": {"title": "Plan progress (organisation, latest period)", "kpi": "KPI", "period": "Period",
            "actual": "Actual", "target": "Target", "rating": "Rating",
            "projection": "Projection (target year)",
            "probability": "P(meet)", "achieved": "achieved", "report": "Report: {path}",
-           "quality": "Loaded: {files} files, {rows} rows ({rej} rejected)"},
+           "quality": "Loaded: {files} files, {rows:,} rows ({rej:,} rejected)"},
 }
 
 
@@ -164,6 +164,7 @@ def print_run_summary(result: Any, lang: str = "ja", console: Any = None) -> Non
     console = console or Console()
     t = _SCORE_LABELS["en" if lang == "en" else "ja"]
     quality = result.intake.summary_frame()
+    console.print(files_table(result.intake, _LABELS["en" if lang == "en" else "ja"]))
     console.print(t["quality"].format(files=quality.height, rows=int(quality["rows_read"].sum()),
                                       rej=int(quality["rows_rejected"].sum())))
     if result.progress is not None and result.progress.height:

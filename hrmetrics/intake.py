@@ -426,9 +426,13 @@ class _RichProgress:
     """One bar over the files, labelled with the file being finished."""
 
     def __init__(self, total: int, lang: str):
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        # stderr and transient: the bar is for a person watching; it never mixes into the tables
+        # printed afterwards or into output that is piped or captured.
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 console=Console(stderr=True), transient=True)
         self.task = self.progress.add_task("検証中" if lang == "ja" else "Validating", total=total)
 
     def __enter__(self) -> Any:

@@ -122,6 +122,22 @@ def progress(plan: str, kpis_file: Path | None, data_dir: Path | None, store_dir
 
 
 @cli.command()
+@click.argument("plan", required=False)
+@CONFIG
+@LANG
+def plan(plan: str | None, config_path: Path | None, lang: str | None) -> None:
+    """Show a plan (file or preset) with baselines, targets and sources; no argument lists presets."""
+    from hrmetrics.plans import format_plan, list_presets, load_plan
+
+    config = _config(config_path, lang)
+    if plan is None:
+        for name in list_presets(config.workspace):
+            click.echo(name)
+        return
+    click.echo(format_plan(load_plan(plan, workspace=config.workspace), lang=config.lang))
+
+
+@cli.command()
 @click.option("--data", "data_dir", type=click.Path(exists=True, path_type=Path), required=True)
 @click.option("--plan", "plan", default=None, help="計画ファイル (TOML) またはプリセット名")
 @click.option("--out", type=click.Path(path_type=Path), required=True)

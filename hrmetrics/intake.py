@@ -9,6 +9,7 @@ this one only sequences them and collects the outcome.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -332,8 +333,9 @@ def _intake(paths: Any, *, store_dir: Path | None, out_dir: Path | None, config:
     run = _Run(config, lang, store)
     files = collect_paths(paths, exclude=_outputs(store_dir, out_dir))
     tables = _read_all(files, load_specs(getattr(run.config, "workspace", None)))
-    with _progress(show_progress, len(tables), lang) as advance:
-        for table in tables:
+    with store.transaction() if store is not None else nullcontext(), \
+            _progress(show_progress, len(tables), lang) as advance:
+        for table in tables:  # one transaction: a run that fails midway stores nothing
             run.process(table)
             advance(table.label)
     result = run.result(out_dir, store_dir, keep_accepted=store is None)

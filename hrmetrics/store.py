@@ -31,6 +31,8 @@ import os
 import secrets
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -128,6 +130,39 @@ class Store:
     def __init__(self, path: str | Path, config: Any = None):
         self.path = Path(path)
         self.config = config
+        self._txn: dict[str, Any] | None = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Make every commit inside the block one all-or-nothing load.
+
+        A run loads many files; if it is killed or fails at the tenth, the store must be as it
+        was before the run, not half-loaded. Inside a transaction each `commit_batch` writes its
+        new files and builds the next manifest in memory (later files see earlier ones: duplicates
+        and replaced periods are judged against them); the manifest on disk is swapped once, at
+        the end. On any error every file written by the block is removed.
+        """
+        if self._txn is not None:  # nested: the outer transaction decides
+            yield self
+            return
+        self._txn = {"base": self.manifest(), "pending": None, "written": []}
+        try:
+            yield self
+            base, pending = self._txn["base"], self._txn["pending"]
+            if pending is not None:
+                self._swap_manifest(pending)  # the commit point of the whole block
+                live = {f for fs in pending["datasets"].values() for f in fs} | {pending["ledger"]}
+                for p in self._txn["written"]:  # files superseded within the block
+                    rel = p.relative_to(self.path).as_posix()
+                    if rel not in live and not rel.startswith("raw/"):
+                        p.unlink(missing_ok=True)
+                self._after_swap(base, pending, pl.read_parquet(self.path / pending["ledger"]))
+        except BaseException:
+            for p in self._txn["written"]:
+                p.unlink(missing_ok=True)
+            raise
+        finally:
+            self._txn = None
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -144,7 +179,10 @@ class Store:
         return manifest.get("workspace")
 
     def manifest(self) -> dict[str, Any]:
-        """The current manifest (an empty one for a new store)."""
+        """The current manifest (an empty one for a new store); inside a transaction, the one it
+        is building."""
+        if self._txn is not None and self._txn["pending"] is not None:
+            return json.loads(json.dumps(self._txn["pending"]))
         p = self.path / "manifest.json"
         if not p.exists():
             return {"datasets": {}, "ledger": None, "version": 0}
@@ -248,6 +286,9 @@ class Store:
         written: list[Path] = []
         try:
             self.path.mkdir(parents=True, exist_ok=True)
+            raw = self.path / f"raw/{sha256}{Path(source).suffix.lower()}"
+            if not raw.exists():
+                written.append(raw)  # a raw copy is new data too: removed if the load fails
             self.keep_raw(source, sha256)
             periods: list[str] = []
             replaced: list[str] = []
@@ -275,6 +316,10 @@ class Store:
             self._write(ledger, ledger_rel, written)
             new_manifest = {"datasets": files, "ledger": ledger_rel, "version": version,
                             "workspace": self._workspace_label(manifest)}
+            if self._txn is not None:
+                self._txn["pending"] = new_manifest
+                self._txn["written"].extend(written)
+                return row
             self._swap_manifest(new_manifest)
         except BaseException:
             for p in written:

@@ -166,3 +166,43 @@ def test_two_copies_of_one_file_in_one_load_store_rows_once(gx, tmp_path):
     r = load_files([data], tmp_path / "store", config=CFG)
     assert [x.status for x in r.reports] == ["ok", "duplicate"]
     assert Store(tmp_path / "store").scan("overtime").collect().height == 1
+
+
+def test_a_load_that_fails_midway_stores_nothing(gx, tmp_path, monkeypatch):
+    """One run is one transaction: if the third file's commit fails (disk full, killed), the
+    first two are not left half-loaded; the store is exactly as before the run, and a rerun
+    loads everything."""
+    store_dir = tmp_path / "store"
+    base = tmp_path / "v1"
+    write(base, "組織.csv", ORG)
+    write(base, "overtime_FY2024.csv", HEAD + "S1,2024-04,A01,10\n")
+    load_files([base], store_dir, config=CFG)
+    manifest_before = (store_dir / "manifest.json").read_bytes()
+    files_before = sorted(p for p in store_dir.rglob("*") if p.is_file())
+
+    run = tmp_path / "v2"
+    write(run, "a_overtime_FY2024_5月.csv", HEAD + "S1,2024-05,A01,20\n")
+    write(run, "b_overtime_FY2024_6月.csv", HEAD + "S1,2024-06,A01,30\n")
+    write(run, "c_overtime_FY2024_4月訂正.csv", HEAD + "S1,2024-04,A01,11\n")
+    original = Store.commit_batch
+    calls = []
+
+    def failing(self, **kw):
+        calls.append(kw["source"])
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return original(self, **kw)
+
+    monkeypatch.setattr(Store, "commit_batch", failing)
+    with pytest.raises(OSError, match="disk full"):
+        load_files([run], store_dir, config=CFG)
+    assert len(calls) == 3  # two files had been committed inside the run
+    assert (store_dir / "manifest.json").read_bytes() == manifest_before
+    files_after = sorted(p for p in store_dir.rglob("*") if p.is_file())
+    assert files_after == files_before  # their Parquet, ledger versions and raw copies removed too
+    assert Store(store_dir, CFG).scan("overtime").collect()["hours"].to_list() == [10.0]
+
+    monkeypatch.setattr(Store, "commit_batch", original)
+    load_files([run], store_dir, config=CFG)
+    got = Store(store_dir, CFG).scan("overtime").sort("month").collect()
+    assert got.select(pl.col("month").dt.month(), "hours").rows() == [(4, 11.0), (5, 20.0), (6, 30.0)]

@@ -193,6 +193,10 @@ def ranked_bars(
     return alt.layer(*layers).properties(title=title, width=480, height=max(80, 26 * len(order)))
 
 
+MAX_GRID_WIDTH = 720
+"""Widest heatmap grid in px: the report's text column, so nothing runs off a printed page."""
+
+
 def heatmap(
     cells: pl.DataFrame,
     unit: str,
@@ -216,7 +220,15 @@ def heatmap(
         if cut is not None and hi != lo
         else pl.lit(False).alias("dark")
     )
-    x = alt.X("col:N", sort=x_sort, title=x_title, axis=alt.Axis(labelAngle=0, orient="top"))
+    n_cols = data["col"].n_unique()
+    longest = max((len(str(c)) for c in data["col"].unique().to_list()), default=4)
+    # Japanese labels are ~11 px per character at 11 pt. Keep the grid within the page (720 px);
+    # when the labels would not fit their columns, slant them rather than cut them off.
+    col_width = min(max(78, 12 * longest + 12), max(60, MAX_GRID_WIDTH // max(n_cols, 1)))
+    fits = 12 * longest + 12 <= col_width
+    axis = (alt.Axis(labelAngle=0, orient="top") if fits
+            else alt.Axis(labelAngle=-30, orient="top", labelAlign="left", labelLimit=240))
+    x = alt.X("col:N", sort=x_sort, title=x_title, axis=axis)
     y = alt.Y("row:N", sort=y_sort, title=None)
     base = alt.Chart(data)
     shown = (
@@ -244,9 +256,6 @@ def heatmap(
         text=alt.Text("text:N"),
         color=alt.condition("datum.dark", alt.value("white"), alt.value(theme.INK)),
     )
-    n_cols = data["col"].n_unique()
-    longest = max((len(str(c)) for c in data["col"].unique().to_list()), default=4)
-    col_width = max(78, 12 * longest + 12)  # Japanese labels are ~11 px per character at 11 pt
     n_rows = data["row"].n_unique()
     return alt.layer(shown, hidden, text).properties(
         title=title, width=max(240, col_width * n_cols), height=max(60, 28 * n_rows)

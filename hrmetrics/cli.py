@@ -30,8 +30,7 @@ def _config(config_path: Path | None, lang: str | None, data_dir: Path | None = 
     elif store_dir is not None:
         from hrmetrics.store import Store
 
-        workspace = Store(store_dir).workspace()
-        config = load_config(workspace) if workspace is not None and workspace.is_dir() else Config()
+        config = Store(store_dir).recorded_config()
     else:
         config = Config()
     return with_overrides(config, lang=lang)

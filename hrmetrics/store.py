@@ -172,6 +172,15 @@ class Store:
         recorded = self.manifest().get("workspace")
         return Path(recorded) if recorded else None
 
+    def recorded_config(self) -> Any:
+        """The settings of the workspace that loaded this store; the defaults if it has none or
+        it has moved away. Lets `compute_kpis(store)` and `--store` apply the same privacy
+        minimums and organisation name as the load did."""
+        from hrmetrics.config import Config, load_config
+
+        workspace = self.workspace()
+        return load_config(workspace) if workspace is not None and workspace.is_dir() else Config()
+
     def _workspace_label(self, manifest: dict[str, Any]) -> str | None:
         workspace = getattr(self.config, "workspace", None)
         if workspace is not None:

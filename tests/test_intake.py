@@ -206,3 +206,24 @@ def test_a_load_that_fails_midway_stores_nothing(gx, tmp_path, monkeypatch):
     load_files([run], store_dir, config=CFG)
     got = Store(store_dir, CFG).scan("overtime").sort("month").collect()
     assert got.select(pl.col("month").dt.month(), "hours").rows() == [(4, 11.0), (5, 20.0), (6, 30.0)]
+
+
+def test_a_store_remembers_its_workspace_settings(gx, tmp_path):
+    """Commands and notebooks that only get the store (`kpis --store`, `compute_kpis(path)`)
+    must apply the settings it was loaded with — a stricter privacy minimum above all."""
+    from hrmetrics.config import load_config
+    from hrmetrics.kpis.engine import compute_kpis
+
+    ws = tmp_path / "ws"
+    write(ws, "hrmetrics.toml", '[organisation]\nname = "テスト市"\n[privacy]\nmin_group_hr = 4\n'
+          'pseudonym_key = "k"\n')
+    write(ws / "data", "組織.csv", ORG)
+    write(ws / "data", "overtime_FY2024.csv", HEAD + "".join(f"S{i},2024-04,A01,{i}\n" for i in range(3)))
+    load_files([ws / "data"], tmp_path / "store", config=load_config(ws))
+    store = Store(tmp_path / "store")
+    assert store.workspace() == ws.resolve()
+    assert store.recorded_config().min_group_hr == 4
+    table = compute_kpis(tmp_path / "store")  # no config passed
+    org = table.filter(pl.col("unit_code") == "ORG", pl.col("kpi") == "overtime_hours_per_staff")
+    # 3 staff < the workspace's minimum of 4: hidden, and named as the workspace says
+    assert org["unit_name"].to_list() == ["テスト市"] and org["suppressed"].to_list() == [True]

@@ -57,7 +57,7 @@ def compute_kpis(source: Any, config: Config | None = None, view: str = "restate
     dataset is absent are skipped. Raises `UnknownUnitError` when a record names a unit that
     does not exist in its fiscal year.
     """
-    config = config or Config()
+    config = config or _default_config(source)
     if view not in ("restated", "as_was"):
         raise ValueError(f"view は 'restated' か 'as_was' です: {view!r}")
     requested = _requested(kpis)
@@ -102,6 +102,17 @@ def read_kpis(path: str | Path) -> pl.DataFrame:
     df = pl.read_csv(path, schema_overrides=KPI_SCHEMA, encoding="utf8")
     text_cols = [c for c in ("unit_name", "unit_code", "parent_code", "breakdown") if c in df.columns]
     return cast_table(df.with_columns(pl.col(c).str.replace(r"^'([=+\-@\t\r])", "$1") for c in text_cols))
+
+
+def _default_config(source: Any) -> Config:
+    """No config given: a store brings the one it was loaded with; plain frames get defaults."""
+    if isinstance(source, Mapping):
+        return Config()
+    if isinstance(source, str | os.PathLike):
+        from hrmetrics.store import Store
+
+        source = Store(source)
+    return source.recorded_config() if hasattr(source, "recorded_config") else Config()
 
 
 def load_datasets(source: Any) -> dict[str, pl.LazyFrame]:

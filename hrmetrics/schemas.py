@@ -29,6 +29,9 @@ KPI_SCHEMA: dict[str, pl.DataType] = {
 }
 """One row per KPI × breakdown × unit × period."""
 
+KPI_NUMBERS = ("value", "numerator", "denominator", "n")
+"""The KPI-table columns that carry numbers: all null on a suppressed row."""
+
 REJECTS_SCHEMA: dict[str, pl.DataType] = {
     "dataset": pl.String(),
     "file": pl.String(),
@@ -40,6 +43,35 @@ REJECTS_SCHEMA: dict[str, pl.DataType] = {
     "severity": pl.String(),
 }
 """One row per failed check: `severity` is error (row rejected), warning (kept) or refused (file)."""
+
+
+CHANGE_SCHEMA: dict[str, pl.DataType] = {
+    "level": pl.String(),
+    "unit_code": pl.String(),
+    "unit_name": pl.String(),
+    "scope": pl.String(),
+    "key": pl.String(),
+    "label": pl.String(),
+    "wave_from": pl.String(),
+    "wave_to": pl.String(),
+    "fav_from": pl.Float64(),
+    "fav_to": pl.Float64(),
+    "n_from": pl.Int64(),
+    "n_to": pl.Int64(),
+    "diff": pl.Float64(),
+    "diff_low": pl.Float64(),
+    "diff_high": pl.Float64(),
+    "z": pl.Float64(),
+    "p_value": pl.Float64(),
+    "q_value": pl.Float64(),
+    "significant": pl.Boolean(),
+    "suppressed": pl.Boolean(),
+}
+"""One row per unit × item or dimension × pair of waves (survey.change.wave_changes)."""
+
+CHANGE_NUMBERS = tuple(c for c, t in CHANGE_SCHEMA.items()
+                       if t in (pl.Float64(), pl.Int64()))
+"""The wave-change columns that carry numbers: all null on a suppressed comparison."""
 
 
 def empty_rejects() -> pl.DataFrame:

@@ -29,6 +29,8 @@ from collections.abc import Callable
 
 import polars as pl
 
+from hrmetrics.schemas import KPI_NUMBERS
+
 
 def _cells(kpis: pl.DataFrame) -> pl.DataFrame:
     """One row per wave × unit × measure with its respondent count and cell id."""
@@ -156,6 +158,6 @@ def suppress(kpis: pl.DataFrame, hidden: pl.DataFrame) -> pl.DataFrame:
     h = pl.col("hidden").fill_null(True)
     return out.with_columns(
         *[pl.when(h).then(None).otherwise(pl.col(c)).alias(c)
-          for c in ("value", "numerator", "denominator", "n")],
+          for c in KPI_NUMBERS],
         suppressed=h,
     ).drop("cell", "hidden")

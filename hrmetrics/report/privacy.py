@@ -13,20 +13,9 @@ from pathlib import Path
 
 import polars as pl
 
+from hrmetrics.schemas import CHANGE_NUMBERS, KPI_NUMBERS
+
 ORG = "ORG"
-_KPI_NUMBERS = ("value", "numerator", "denominator", "n")
-_CHANGE_NUMBERS = (
-    "fav_from",
-    "fav_to",
-    "n_from",
-    "n_to",
-    "diff",
-    "diff_low",
-    "diff_high",
-    "z",
-    "p_value",
-    "q_value",
-)
 
 
 def _null_where_suppressed(df: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
@@ -40,12 +29,12 @@ def _null_where_suppressed(df: pl.DataFrame, columns: tuple[str, ...]) -> pl.Dat
 
 def scrub_kpis(kpis: pl.DataFrame) -> pl.DataFrame:
     """The KPI table with no number left in a suppressed row (defence in depth)."""
-    return _null_where_suppressed(kpis, _KPI_NUMBERS)
+    return _null_where_suppressed(kpis, KPI_NUMBERS)
 
 
 def scrub_changes(changes: pl.DataFrame) -> pl.DataFrame:
     """Wave changes with suppressed comparisons carrying no shares, counts or test results."""
-    out = _null_where_suppressed(changes, _CHANGE_NUMBERS)
+    out = _null_where_suppressed(changes, CHANGE_NUMBERS)
     if "significant" in out.columns and "suppressed" in out.columns:
         out = out.with_columns(
             pl.when(pl.col("suppressed").fill_null(False))

@@ -20,30 +20,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from hrmetrics.schemas import CHANGE_NUMBERS, CHANGE_SCHEMA
 from hrmetrics.survey.scores import prepare_items, survey_kpis, wave_year
-
-CHANGE_SCHEMA: dict[str, pl.DataType] = {
-    "level": pl.String(),
-    "unit_code": pl.String(),
-    "unit_name": pl.String(),
-    "scope": pl.String(),
-    "key": pl.String(),
-    "label": pl.String(),
-    "wave_from": pl.String(),
-    "wave_to": pl.String(),
-    "fav_from": pl.Float64(),
-    "fav_to": pl.Float64(),
-    "n_from": pl.Int64(),
-    "n_to": pl.Int64(),
-    "diff": pl.Float64(),
-    "diff_low": pl.Float64(),
-    "diff_high": pl.Float64(),
-    "z": pl.Float64(),
-    "p_value": pl.Float64(),
-    "q_value": pl.Float64(),
-    "significant": pl.Boolean(),
-    "suppressed": pl.Boolean(),
-}
 
 
 def trend_keys(items: pl.DataFrame) -> pl.DataFrame:
@@ -227,20 +205,8 @@ def wave_changes(
         if c not in out.columns:
             out = out.with_columns(pl.lit(None, dtype=t).alias(c))
     hide = pl.col("suppressed")
-    nums = [
-        "fav_from",
-        "fav_to",
-        "n_from",
-        "n_to",
-        "diff",
-        "diff_low",
-        "diff_high",
-        "z",
-        "p_value",
-        "q_value",
-    ]
     out = out.with_columns(
-        *[pl.when(hide).then(None).otherwise(pl.col(c)).alias(c) for c in nums],
+        *[pl.when(hide).then(None).otherwise(pl.col(c)).alias(c) for c in CHANGE_NUMBERS],
         significant=pl.when(hide).then(None).otherwise(pl.col("q_value") < 0.05),
     )
     return out.select([pl.col(c).cast(t) for c, t in CHANGE_SCHEMA.items()]).sort(

@@ -39,6 +39,9 @@ class Config:
     min_respondents_drivers: int = 20
     lang: Literal["ja", "en"] = "ja"
     pseudonym_key: str | None = None
+    keep_raw_survey: bool = False
+    """Keep a byte copy of survey exports in `store/raw/` (off: they hold names, e-mails and
+    comments that the analysis never uses)."""
     rating_tolerance: float = 0.05
     """Relative band around the trajectory counted as "A" (on plan): 0.05 = ±5% of the
     baseline-to-target distance."""
@@ -76,6 +79,7 @@ _TOML_MAP: dict[tuple[str, str], str] = {
     ("privacy", "min_group_hr"): "min_group_hr",
     ("privacy", "min_group_survey"): "min_group_survey",
     ("privacy", "pseudonym_key"): "pseudonym_key",
+    ("privacy", "keep_raw_survey"): "keep_raw_survey",
     ("survey", "min_respondents_drivers"): "min_respondents_drivers",
     ("report", "lang"): "lang",
     ("report", "national_reference"): "national_reference",

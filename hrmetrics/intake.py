@@ -148,6 +148,11 @@ class _Table:
         return f"{self.path.name} [{sheet}]" if sheet else self.path.name
 
     @property
+    def sheet(self) -> str | None:
+        """The workbook sheet (None for CSV/Parquet): with the file hash, the table's identity."""
+        return getattr(self.raw, "sheet", None)
+
+    @property
     def rows_read(self) -> int:
         return int(self.raw.rows_read) if self.raw is not None else 0
 
@@ -203,16 +208,18 @@ class _Run:
         self.warnings: list[pl.DataFrame] = []
         self.accepted: dict[str, list[pl.DataFrame]] = {}
         self.reference: dict[str, pl.DataFrame] = {}
-        self.live: set[tuple[str, str]] = set()
+        self.live: set[tuple[str, str | None, str]] = set()
+        """(sha256, sheet, dataset) of tables whose rows are in the store: a workbook's sheets
+        are separate tables, so one loaded sheet does not make its siblings duplicates."""
         if store is not None:
             for ds in FIRST:
                 frame = store.scan(ds).collect()
                 if frame.height:
                     self.reference[ds] = frame
             led = store.ledger().filter(pl.col("status") == "loaded")
-            for row in led.select("sha256", "dataset", "batch").iter_rows():
-                if row[2] in store.live_batches(row[1]):
-                    self.live.add((row[0], row[1]))
+            for sha, sheet, ds, batch in led.select("sha256", "sheet", "dataset", "batch").iter_rows():
+                if batch in store.live_batches(ds):
+                    self.live.add((sha, sheet, ds))
 
     def context(self) -> Any:
         from hrmetrics.normalise import NormaliseContext
@@ -231,11 +238,11 @@ class _Run:
         if self.store is not None:
             self.store.commit_batch(source=table.path, dataset=dataset, spec=table.spec,
                                     rows_read=table.rows_read, rows_rejected=table.rows_read,
-                                    status="refused", sha256=self._sha(table))
+                                    status="refused", sha256=self._sha(table), sheet=table.sheet)
 
     def duplicate(self, table: _Table) -> None:
         """Same bytes already loaded and still live: report it, add a ledger row, store nothing."""
-        earlier = self.store.find_duplicate(self._sha(table), table.spec.dataset) or {}
+        earlier = self.store.find_duplicate(self._sha(table), table.spec.dataset, table.sheet) or {}
         text = message("intake_duplicate", self.lang, batch=earlier.get("batch", "?"))
         read = int(earlier.get("rows_read") or table.rows_read)
         rejected = int(earlier.get("rows_rejected") or 0)
@@ -243,7 +250,7 @@ class _Run:
                                        int(earlier.get("rows_warned") or 0), "duplicate", text, table.path))
         self.store.commit_batch(source=table.path, dataset=table.spec.dataset, spec=table.spec,
                                 rows_read=read, rows_rejected=rejected, status="duplicate",
-                                sha256=self._sha(table))
+                                sha256=self._sha(table), sheet=table.sheet)
 
     def process(self, table: _Table) -> None:
         """Normalise, validate and (when loading) store one table."""
@@ -253,7 +260,7 @@ class _Run:
         if table.refusal is not None:
             return self.refuse(table, table.refusal)
         spec = table.spec
-        if self.store is not None and (self._sha(table), spec.dataset) in self.live:
+        if self.store is not None and (self._sha(table), table.sheet, spec.dataset) in self.live:
             return self.duplicate(table)
         context = self.context()
         try:
@@ -279,9 +286,10 @@ class _Run:
             self.store.commit_batch(
                 source=table.path, dataset=spec.dataset, accepted=val.accepted, spec=spec, rows_read=read,
                 rows_rejected=rejected, rows_warned=warned, status="loaded", sha256=self._sha(table),
+                sheet=table.sheet,
                 suite_version=suite_version(load_suite(spec.suite, getattr(self.config, "workspace", None))),
             )
-            self.live.add((self._sha(table), spec.dataset))  # a second copy in this run is a duplicate
+            self.live.add((self._sha(table), table.sheet, spec.dataset))  # a 2nd copy in this run: duplicate
         return None
 
     def _summary(self, read: int, rejected: int, warned: int, skipped: list[str]) -> str:
@@ -330,14 +338,16 @@ def _intake(paths: Any, *, store_dir: Path | None, out_dir: Path | None, config:
     from hrmetrics.store import Store
 
     store = Store(store_dir, config) if store_dir is not None else None
-    run = _Run(config, lang, store)
     files = collect_paths(paths, exclude=_outputs(store_dir, out_dir))
-    tables = _read_all(files, load_specs(getattr(run.config, "workspace", None)))
-    with store.transaction() if store is not None else nullcontext(), \
-            _progress(show_progress, len(tables), lang) as advance:
-        for table in tables:  # one transaction: a run that fails midway stores nothing
-            run.process(table)
-            advance(table.label)
+    tables = _read_all(files, load_specs(getattr(config, "workspace", None)))
+    # Reading happens before the store's lock; the run's view of the store (reference data,
+    # what is already loaded) is taken inside it, so a load that waited sees the other's result.
+    with store.transaction() if store is not None else nullcontext():
+        run = _Run(config, lang, store)
+        with _progress(show_progress, len(tables), lang) as advance:
+            for table in tables:  # one transaction: a run that fails midway stores nothing
+                run.process(table)
+                advance(table.label)
     result = run.result(out_dir, store_dir, keep_accepted=store is None)
     if out_dir is not None:
         write_rejects(result, Path(out_dir), [r.dataset for r in result.reports])

@@ -15,6 +15,23 @@ from __future__ import annotations
 from typing import Any
 
 MESSAGES: dict[str, dict[str, str]] = {
+    # --- the store (store.py, intake.py) ----------------------------------------------------
+    "store_busy_wait": {
+        "ja": "ストア「{store}」には別の読込が実行中です (プロセス {pid}、{host}、{since} から)。"
+        "終わるまで待ってから読み込みます…",
+        "en": "Another load is writing to store '{store}' (process {pid} on {host}, since {since}); "
+        "waiting for it to finish…",
+    },
+    "successor_cycle": {
+        "ja": "ファイル「{file}」: 統合先所属コード (successor_code) が循環しています: {cycle}。"
+        "どの所属が最終的な統合先か決められないため、組織マスタ全体を取り込みません。",
+        "en": "File '{file}': successor codes form a cycle: {cycle}. The final successor of these "
+        "units cannot be decided, so the whole organisation file is refused.",
+    },
+    "unit_mapped_to_successor": {
+        "ja": "所属コード「{value}」はこの時期には廃止済みのため、統合先「{successor}」に読み替えました",
+        "en": "Unit code '{value}' was retired by then; the row was mapped to its successor '{successor}'",
+    },
     # --- refusals (whole file) -------------------------------------------------------------
     "empty_file": {
         "ja": "ファイル「{file}」は空です。",

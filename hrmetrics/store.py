@@ -6,14 +6,29 @@ Layout (docs/architecture.md)::
     STORE/ledger.parquet           readable copy of the ledger (one row per load event)
     STORE/ledger/<version>.parquet the ledger version the manifest points to
     STORE/data/<dataset>/<batch>[.r<version>].parquet
-    STORE/raw/<sha256>.<ext>       every received file exactly as received
+    STORE/raw/<sha256>.<ext>       HR exports exactly as received (survey exports: see below)
     STORE/key                      random pseudonym key, mode 0600, only if none is configured
+    STORE/.lock, STORE/.lock.owner the writers' lock and who holds it (pid, host, since)
 
 Why a manifest: a load writes new files only, then swaps `manifest.json` with `os.replace`
 (atomic on POSIX). Until the swap, readers and later loads see the previous manifest, so a load
-killed midway leaves the store as it was (at most some unreferenced files, which are ignored).
-The ledger lives in a versioned file named by the manifest for the same reason; `ledger.parquet`
-is refreshed after the swap for people who open the folder.
+killed midway leaves the store as it was. What such a load wrote is unreferenced; the next writer
+removes it when it opens the store (`recover`), before it changes anything. The ledger lives in a
+versioned file named by the manifest for the same reason; `ledger.parquet` is a byte copy of it
+for people who open the folder, refreshed after the swap and, if a kill came in between, at the
+next open.
+
+Why a lock: two loads into one store would both build "version n+1" from version n; one would
+overwrite the other's ledger file and delete its data. Writers therefore take an exclusive OS lock
+on `STORE/.lock` (the `filelock` package: `flock` on POSIX, `msvcrt.locking` on Windows) for the
+whole run. A second load waits, and says so on stderr: waiting loses nothing, its duplicate and
+replacement checks then see the first load's result, and a killed holder releases the lock with
+its process, so there is never a stale lock to remove by hand.
+
+Why survey exports have no raw copy: they carry names, e-mail addresses and free-text comments
+that the analysis never uses (the rows kept are pseudonymised in `data/survey`). Their raw copy
+is kept only with `[privacy] keep_raw_survey = true`; the ledger still records file name, sha256
+and counts, so reloading the same export is still recognised as a duplicate.
 
 Why pseudonymise here: the store is the only place data persists, so ids in `spec.pseudonymise`
 columns are replaced by an HMAC-SHA256 keyed hash on the way in. The key comes from the config
@@ -30,6 +45,8 @@ import json
 import os
 import secrets
 import shutil
+import socket
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,6 +61,7 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
     "loaded_at": pl.Datetime("us", "UTC"),
     "dataset": pl.String(),
     "file": pl.String(),
+    "sheet": pl.String(),
     "sha256": pl.String(),
     "rows_read": pl.Int64(),
     "rows_accepted": pl.Int64(),
@@ -55,7 +73,14 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
     "suite_version": pl.String(),
     "status": pl.String(),
 }
-"""Ledger columns; `periods` and `replaced_batches` are comma-separated (readable in Excel)."""
+"""Ledger columns; `periods` and `replaced_batches` are comma-separated (readable in Excel).
+`sheet` names the workbook sheet (null for CSV/Parquet): a table is identified by file hash and
+sheet, so every sheet of a workbook is its own batch."""
+
+NO_RAW_COPY = frozenset({"survey"})
+"""Datasets whose exports are not copied to `raw/` unless `keep_raw_survey` is set (they hold
+names, e-mails and comments). Files whose dataset is unknown are not copied either: a refused
+file may be such an export."""
 
 TYPE_DTYPES: dict[str, pl.DataType] = {
     "id": pl.String(), "code": pl.String(), "text": pl.String(), "wave": pl.String(),
@@ -67,6 +92,8 @@ TYPE_DTYPES: dict[str, pl.DataType] = {
 
 LINEAGE: dict[str, pl.DataType] = {"_source_file": pl.String(), "_source_row": pl.Int64(),
                                    "_batch": pl.String()}
+LOCK_FILE = ".lock"
+OWNER_FILE = ".lock.owner"
 PSEUDONYM_CHARS = 24
 """Hex characters kept of the HMAC (96 bits: collision-free at any municipal scale)."""
 
@@ -131,6 +158,109 @@ class Store:
         self.path = Path(path)
         self.config = config
         self._txn: dict[str, Any] | None = None
+        self._filelock: Any = None
+
+    # -- the writers' lock ---------------------------------------------------------------------
+
+    @contextmanager
+    def locked(self) -> Iterator[Store]:
+        """Hold the store's exclusive writer lock; wait (saying so on stderr) while another
+        process holds it. On entry the store is recovered from any earlier crash.
+
+        Re-entrant within one Store object (a commit inside a transaction keeps the lock).
+        """
+        from filelock import FileLock, Timeout
+
+        if self._filelock is None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._filelock = FileLock(self.path / LOCK_FILE)
+        first = not self._filelock.is_locked
+        try:
+            self._filelock.acquire(timeout=0)
+        except Timeout:
+            self._say_waiting()
+            self._filelock.acquire()  # until the other writer ends; a killed one releases at once
+        try:
+            if first:
+                self._write_owner()
+                self.recover()
+            yield self
+        finally:
+            self._filelock.release()
+
+    def _say_waiting(self) -> None:
+        """One line on stderr: which store, who holds it, that we wait (not hang silently)."""
+        from hrmetrics.messages import message
+
+        try:
+            owner = json.loads((self.path / OWNER_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            owner = {}
+        lang = getattr(self.config, "lang", "ja")
+        print(message("store_busy_wait", lang, store=str(self.path), pid=owner.get("pid", "?"),
+                      host=owner.get("host", "?"), since=owner.get("since", "?")),
+              file=sys.stderr, flush=True)
+
+    def _write_owner(self) -> None:
+        info = {"pid": os.getpid(), "host": socket.gethostname(),
+                "since": datetime.now(UTC).isoformat(timespec="seconds")}
+        tmp = self.path / f".owner.{uuid.uuid4().hex}.tmp"
+        tmp.write_text(json.dumps(info), encoding="utf-8")
+        os.replace(tmp, self.path / OWNER_FILE)
+
+    def recover(self) -> list[str]:
+        """Remove what a killed load left behind and refresh a stale `ledger.parquet`.
+
+        Called by the lock holder only, before it writes: every file under `data/` and `ledger/`
+        that the manifest does not name, every raw copy no ledger row keeps, and temporary files,
+        are leftovers of a load that never reached (or never finished after) its commit point.
+        Returns the removed paths (relative), for tests and for the curious.
+        """
+        manifest = self._manifest_on_disk()
+        live = {f for fs in manifest.get("datasets", {}).values() for f in fs}
+        if manifest.get("ledger"):
+            live.add(manifest["ledger"])
+        wanted_raw = self._raw_kept(self._read_ledger(manifest.get("ledger")))
+        removed: list[str] = []
+        for folder in ("data", "ledger", "raw"):
+            root = self.path / folder
+            if not root.is_dir():
+                continue
+            for f in sorted(root.rglob("*")):
+                rel = f.relative_to(self.path).as_posix()
+                if f.is_file() and rel not in live and rel not in wanted_raw:
+                    f.unlink(missing_ok=True)
+                    removed.append(rel)
+        for f in sorted(self.path.glob(".*.tmp")):
+            f.unlink(missing_ok=True)
+            removed.append(f.name)
+        self._refresh_ledger_copy(manifest.get("ledger"))
+        return removed
+
+    def _refresh_ledger_copy(self, ledger_rel: str | None) -> None:
+        """`ledger.parquet` := a byte copy of the manifest's ledger (or absent if none)."""
+        copy = self.path / "ledger.parquet"
+        if not ledger_rel:
+            copy.unlink(missing_ok=True)
+            return
+        source = self.path / ledger_rel
+        if copy.exists() and copy.read_bytes() == source.read_bytes():
+            return
+        tmp = self.path / f".ledger.{uuid.uuid4().hex}.tmp"
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, copy)
+
+    def _keeps_raw(self, dataset: str | None) -> bool:
+        """Whether a file of `dataset` gets a raw copy (module docstring: survey exports don't)."""
+        if dataset is None:
+            return False
+        return dataset not in NO_RAW_COPY or bool(getattr(self.config, "keep_raw_survey", False))
+
+    def _raw_kept(self, ledger: pl.DataFrame) -> set[str]:
+        """Raw copies the ledger justifies keeping: `raw/<sha256><ext>` of kept datasets."""
+        rows = ledger.select("dataset", "file", "sha256").unique().iter_rows()
+        return {f"raw/{sha}{Path(file).suffix.lower()}" for ds, file, sha in rows
+                if sha and self._keeps_raw(ds)}
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
@@ -145,21 +275,30 @@ class Store:
         if self._txn is not None:  # nested: the outer transaction decides
             yield self
             return
+        with self.locked():
+            yield from self._transaction_body()
+
+    def _transaction_body(self) -> Iterator[Store]:
+        """The transaction proper, run while holding the lock (see `transaction`)."""
         self._txn = {"base": self.manifest(), "pending": None, "written": []}
+        committed = False
         try:
             yield self
             base, pending = self._txn["base"], self._txn["pending"]
             if pending is not None:
                 self._swap_manifest(pending)  # the commit point of the whole block
+                committed = True  # from here on, an error must not remove what the store uses
                 live = {f for fs in pending["datasets"].values() for f in fs} | {pending["ledger"]}
                 for p in self._txn["written"]:  # files superseded within the block
                     rel = p.relative_to(self.path).as_posix()
                     if rel not in live and not rel.startswith("raw/"):
+                        _crash_point("unlink")
                         p.unlink(missing_ok=True)
-                self._after_swap(base, pending, pl.read_parquet(self.path / pending["ledger"]))
+                self._after_swap(base, pending)
         except BaseException:
-            for p in self._txn["written"]:
-                p.unlink(missing_ok=True)
+            if not committed:
+                for p in self._txn["written"]:
+                    p.unlink(missing_ok=True)
             raise
         finally:
             self._txn = None
@@ -192,6 +331,9 @@ class Store:
         is building."""
         if self._txn is not None and self._txn["pending"] is not None:
             return json.loads(json.dumps(self._txn["pending"]))
+        return self._manifest_on_disk()
+
+    def _manifest_on_disk(self) -> dict[str, Any]:
         p = self.path / "manifest.json"
         if not p.exists():
             return {"datasets": {}, "ledger": None, "version": 0}
@@ -212,19 +354,26 @@ class Store:
 
     def ledger(self) -> pl.DataFrame:
         """The load ledger, oldest event first."""
-        rel = self.manifest().get("ledger")
+        return self._read_ledger(self.manifest().get("ledger"))
+
+    def _read_ledger(self, rel: str | None) -> pl.DataFrame:
+        """A ledger file in today's schema (a ledger written before `sheet` existed gets nulls)."""
         if not rel:
             return pl.DataFrame(schema=LEDGER_SCHEMA)
-        return pl.read_parquet(self.path / rel)
+        frame = pl.read_parquet(self.path / rel)
+        return frame.with_columns([pl.lit(None, dtype).alias(c) for c, dtype in LEDGER_SCHEMA.items()
+                                   if c not in frame.columns]).select(list(LEDGER_SCHEMA))
 
     def live_batches(self, dataset: str) -> set[str]:
         """Batches that still have rows in `dataset` (a replaced batch is no longer live)."""
         return {Path(f).name.split(".")[0] for f in self.manifest()["datasets"].get(dataset, [])}
 
-    def find_duplicate(self, sha256: str, dataset: str) -> dict[str, Any] | None:
-        """The earlier `loaded` ledger row of the same bytes and dataset, if its rows are live."""
+    def find_duplicate(self, sha256: str, dataset: str, sheet: str | None = None) -> dict[str, Any] | None:
+        """The earlier `loaded` ledger row of the same bytes, sheet and dataset, if its rows are
+        live. The sheet matters: the other sheets of a loaded workbook are not duplicates."""
         led = self.ledger()
         hits = led.filter((pl.col("sha256") == sha256) & (pl.col("dataset") == dataset)
+                          & pl.col("sheet").eq_missing(pl.lit(sheet, pl.String))
                           & (pl.col("status") == "loaded")
                           & pl.col("batch").is_in(list(self.live_batches(dataset))))
         return hits.row(-1, named=True) if hits.height else None
@@ -257,6 +406,7 @@ class Store:
         rel = f"raw/{sha256}{Path(source).suffix.lower()}"
         target = self.path / rel
         if not target.exists():
+            _crash_point("raw")
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
             shutil.copyfile(source, tmp)
@@ -276,17 +426,28 @@ class Store:
         suite_version: str | None = None,
         status: str = "loaded",
         sha256: str | None = None,
+        sheet: str | None = None,
     ) -> dict[str, Any]:
         """Record one file's load: store its accepted rows, replace periods, append to the ledger.
 
         `status` "loaded" stores `accepted` (pseudonymised) and removes the same periods'
         rows of earlier batches; "refused" and "duplicate" only add a ledger row. Returns the
         ledger row. All-or-nothing: on any error the manifest is untouched and new files are
-        removed.
+        removed. Outside a transaction the call takes the writers' lock itself.
         """
+        if self._txn is None:
+            with self.locked():
+                return self._commit_batch(source, dataset, accepted, spec, rows_read, rows_rejected,
+                                          rows_warned, suite_version, status, sha256, sheet)
+        return self._commit_batch(source, dataset, accepted, spec, rows_read, rows_rejected,
+                                  rows_warned, suite_version, status, sha256, sheet)
+
+    def _commit_batch(self, source: Path, dataset: str | None, accepted: pl.DataFrame | None, spec: Any,
+                      rows_read: int, rows_rejected: int, rows_warned: int, suite_version: str | None,
+                      status: str, sha256: str | None, sheet: str | None) -> dict[str, Any]:
         sha256 = sha256 or file_sha256(source)
         if status == "loaded" and dataset is not None:
-            dup = self.find_duplicate(sha256, dataset)
+            dup = self.find_duplicate(sha256, dataset, sheet)
             if dup is not None:
                 status = "duplicate"
         manifest = self.manifest()
@@ -295,18 +456,20 @@ class Store:
         written: list[Path] = []
         try:
             self.path.mkdir(parents=True, exist_ok=True)
-            raw = self.path / f"raw/{sha256}{Path(source).suffix.lower()}"
-            if not raw.exists():
-                written.append(raw)  # a raw copy is new data too: removed if the load fails
-            self.keep_raw(source, sha256)
+            if self._keeps_raw(dataset):
+                raw = self.path / f"raw/{sha256}{Path(source).suffix.lower()}"
+                if not raw.exists():
+                    written.append(raw)  # a raw copy is new data too: removed if the load fails
+                self.keep_raw(source, sha256)
             periods: list[str] = []
             replaced: list[str] = []
             files = dict(manifest.get("datasets", {}))
             if status == "loaded" and accepted is not None and spec is not None:
                 frame = self._conform(accepted, spec, batch)
                 periods = sorted(frame.select(period_expr(spec).unique().drop_nulls()).to_series().to_list())
+                siblings = self._sibling_batches(sha256, spec.dataset)
                 kept, replaced = self._without_periods(files.get(spec.dataset, []), spec, periods,
-                                                       version, written)
+                                                       version, written, siblings)
                 new_rel = f"data/{spec.dataset}/{batch}.parquet"
                 if frame.height:
                     self._write(frame, new_rel, written)
@@ -314,7 +477,7 @@ class Store:
                 files[spec.dataset] = kept
             row = {
                 "batch": batch, "loaded_at": datetime.now(UTC), "dataset": dataset,
-                "file": Path(source).name, "sha256": sha256, "rows_read": rows_read,
+                "file": Path(source).name, "sheet": sheet, "sha256": sha256, "rows_read": rows_read,
                 "rows_accepted": rows_read - rows_rejected, "rows_rejected": rows_rejected,
                 "rows_warned": rows_warned, "periods": ", ".join(periods),
                 "replaced_batches": ", ".join(replaced), "suite": getattr(spec, "suite", None),
@@ -330,11 +493,12 @@ class Store:
                 self._txn["written"].extend(written)
                 return row
             self._swap_manifest(new_manifest)
+            written.clear()  # committed: nothing to undo any more
         except BaseException:
             for p in written:
                 p.unlink(missing_ok=True)
             raise
-        self._after_swap(manifest, new_manifest, ledger)
+        self._after_swap(manifest, new_manifest)
         return row
 
     def _specs(self) -> dict[str, Any]:
@@ -351,17 +515,29 @@ class Store:
         out = out.select([pl.col(c).cast(dtype) for c, dtype in schema.items()])
         return pseudonymise(out, spec.pseudonymise, self.pseudonym_key())
 
+    def _sibling_batches(self, sha256: str, dataset: str) -> set[str]:
+        """Batches loaded from other sheets of the same workbook (same bytes, same dataset)."""
+        led = self.ledger()
+        return set(led.filter((pl.col("sha256") == sha256) & (pl.col("dataset") == dataset)
+                              & (pl.col("status") == "loaded"))["batch"].to_list())
+
     def _without_periods(self, files: list[str], spec: Any, periods: list[str], version: int,
-                         written: list[Path]) -> tuple[list[str], list[str]]:
+                         written: list[Path],
+                         siblings: frozenset[str] | set[str] = frozenset()) -> tuple[list[str], list[str]]:
         """Live files minus rows of `periods`: untouched files kept, touched ones rewritten.
 
         Returns (files to keep, batches that lost rows). Old files are not modified, so the
-        previous manifest stays valid until the swap.
+        previous manifest stays valid until the swap. Files of `siblings` (other sheets of the
+        same workbook) are never replaced: sheets complement each other, they do not correct
+        each other.
         """
         kept: list[str] = []
         replaced: set[str] = set()
         key = period_expr(spec)
         for rel in files:  # one pass per stored file (a handful), not per row
+            if Path(rel).name.split(".")[0] in siblings:
+                kept.append(rel)
+                continue
             lf = pl.scan_parquet(self.path / rel)
             hit = lf.filter(key.is_in(periods)).select("_batch").unique().collect()
             if hit.height == 0:
@@ -380,35 +556,62 @@ class Store:
         target = self.path / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         written.append(target)
+        _crash_point("write")
         frame.write_parquet(target)
 
     def _swap_manifest(self, manifest: dict[str, Any]) -> None:
         """Write the manifest beside the old one, fsync, then `os.replace` (the commit point)."""
         target = self.path / "manifest.json"
         tmp = self.path / f".manifest.{uuid.uuid4().hex}.tmp"
+        _crash_point("manifest_tmp")
         with tmp.open("w", encoding="utf-8") as fh:
             json.dump(manifest, fh, ensure_ascii=False, indent=2)
             fh.flush()
             os.fsync(fh.fileno())
         try:
+            _crash_point("swap")
             _replace(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
 
-    def _after_swap(self, old: dict[str, Any], new: dict[str, Any], ledger: pl.DataFrame) -> None:
-        """Housekeeping once committed: readable ledger copy; drop files no longer referenced."""
-        tmp = self.path / f".ledger.{uuid.uuid4().hex}.tmp"
-        ledger.write_parquet(tmp)
-        os.replace(tmp, self.path / "ledger.parquet")
+    def _after_swap(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+        """Housekeeping once committed: readable ledger copy; drop files no longer referenced.
+
+        A kill anywhere in here leaves a committed store with a stale copy or extra files;
+        `recover` at the next open finishes the job.
+        """
+        _crash_point("after_swap")
+        self._refresh_ledger_copy(new["ledger"])
         live = {f for fs in new["datasets"].values() for f in fs} | {new["ledger"]}
         stale = {f for fs in old.get("datasets", {}).values() for f in fs}
         if old.get("ledger"):
             stale.add(old["ledger"])
-        for rel in stale - live:
+        for rel in sorted(stale - live):
+            _crash_point("unlink")
             (self.path / rel).unlink(missing_ok=True)
 
 
 def _replace(src: Path, dst: Path) -> None:
     """`os.replace`, as a module function so tests can simulate a crash at the commit point."""
     os.replace(src, dst)
+
+
+CRASH_ENV = "HRMETRICS_TEST_CRASH_AT"
+"""Test hook: `<n>` kills this process (SIGKILL) at the n-th named write step of a load."""
+_crash_count = 0
+
+
+def _crash_point(name: str) -> None:
+    """A named write step. Does nothing unless `$HRMETRICS_TEST_CRASH_AT` is set, in which case
+    the process kills itself at the given step number: the crash test needs real kills at every
+    step (raw copy, each Parquet file, the manifest, after the swap, each clean-up), not guesses
+    at timing. The step name is printed first so the test can say which step it killed."""
+    global _crash_count
+    target = os.environ.get(CRASH_ENV)
+    if not target:
+        return
+    _crash_count += 1
+    if _crash_count == int(target):
+        print(f"crash point {_crash_count}: {name}", file=sys.stderr, flush=True)
+        os.kill(os.getpid(), 9)

@@ -177,13 +177,19 @@ m.Store({str(store.path)!r}, Config(pseudonym_key="{KEY}")).commit_batch(
     assert json.loads((store.path / "manifest.json").read_text())["version"] == 2
 
 
-def test_refused_file_is_recorded_in_ledger_with_raw_copy(store, tmp_path):
+def test_refused_file_is_recorded_in_ledger_raw_copy_only_if_its_dataset_is_known(store, tmp_path):
     src = tmp_path / "broken.csv"
     src.write_bytes(b"\x00\x01\x02")
     row = store.commit_batch(source=src, dataset=None, rows_read=0, status="refused")
+    hr = tmp_path / "時間外_broken.csv"
+    hr.write_bytes(b"\x00\x03")
+    store.commit_batch(source=hr, dataset="overtime", rows_read=0, status="refused")
     led = store.ledger()
-    assert led.select("file", "status", "rows_read").rows() == [("broken.csv", "refused", 0)]
-    assert (store.path / "raw" / f"{file_sha256(src)}.csv").read_bytes() == b"\x00\x01\x02"
+    assert led.select("file", "status", "rows_read").rows() == [
+        ("broken.csv", "refused", 0), ("時間外_broken.csv", "refused", 0)]
+    # an unclassified file may be a survey export with names and comments: no copy of it is kept
+    assert sorted(p.name for p in (store.path / "raw").iterdir()) == [f"{file_sha256(hr)}.csv"]
+    assert (store.path / "raw" / f"{file_sha256(hr)}.csv").read_bytes() == b"\x00\x03"
     assert row["batch"] == led["batch"][0]
     assert store.datasets() == {}
 

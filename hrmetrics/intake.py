@@ -9,6 +9,7 @@ this one only sequences them and collects the outcome.
 
 from __future__ import annotations
 
+import secrets
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,6 +209,7 @@ class _Run:
         self.warnings: list[pl.DataFrame] = []
         self.accepted: dict[str, list[pl.DataFrame]] = {}
         self.reference: dict[str, pl.DataFrame] = {}
+        self.id_key: bytes | None = None
         self.live: set[tuple[str, str | None, str]] = set()
         """(sha256, sheet, dataset) of tables whose rows are in the store: a workbook's sheets
         are separate tables, so one loaded sheet does not make its siblings duplicates."""
@@ -272,8 +274,8 @@ class _Run:
         accepted_rows = val.accepted["_source_row"].n_unique() if val.accepted.height else 0
         rejected = read - accepted_rows
         warned = val.warnings["row"].n_unique()
-        file_rejects = _as_written(
-            pl.concat([norm.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), val.rejects]),
+        file_rejects = _as_written(self._without_ids(
+            pl.concat([norm.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), val.rejects]), spec),
             norm.column_map)
         self.rejects.append(file_rejects.filter(pl.col("severity") != "warning"))
         self.warnings.append(pl.concat([file_rejects.filter(pl.col("severity") == "warning"),
@@ -291,6 +293,22 @@ class _Run:
             )
             self.live.add((self._sha(table), table.sheet, spec.dataset))  # a 2nd copy in this run: duplicate
         return None
+
+    def _without_ids(self, rejects: pl.DataFrame, spec: Any) -> pl.DataFrame:
+        """Rejects with staff/respondent ids replaced by their pseudonym (README, Privacy).
+
+        Loading uses the store's key, so the pseudonym is the stored id; `validate` uses the
+        configured key, else a key made for this run only (the row number still finds the row).
+        """
+        from hrmetrics.store import pseudonymise_rejects
+
+        if self.id_key is None:
+            try:
+                self.id_key = (self.store.pseudonym_key() if self.store is not None
+                               else self.config.resolved_pseudonym_key())
+            except ValueError:
+                self.id_key = secrets.token_hex(32).encode("ascii")
+        return pseudonymise_rejects(rejects, list(spec.pseudonymise), self.id_key)
 
     def _summary(self, read: int, rejected: int, warned: int, skipped: list[str]) -> str:
         parts = [message("intake_ok", self.lang, rows=read) if rejected == 0

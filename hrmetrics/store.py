@@ -151,6 +151,46 @@ def pseudonymise(frame: pl.DataFrame, columns: list[str] | tuple[str, ...], key:
     return out
 
 
+def pseudonymise_rejects(rejects: pl.DataFrame, columns: list[str] | tuple[str, ...],
+                         key: bytes) -> pl.DataFrame:
+    """Rejects/warnings with the values of id `columns` replaced by their pseudonym.
+
+    Why: the rejects CSV and the workbook's 却下行 sheet are shared with the people who fix the
+    exports; a staff number there is personal data outside the store. The spreadsheet row
+    (`row`) already says where to look, and the pseudonym equals the stored id (same key), so an
+    analyst can still find the person's stored rows. `column` may be compound (`staff_id,month`,
+    value `S1 / 2024-04`): only the id parts change, and the message quoting the value changes
+    with it. Rows of other columns are returned as they are.
+    """
+    ids = list(columns)
+    if rejects.is_empty() or not ids:
+        return rejects
+    cols = pl.col("column").str.split(",")
+    hit = cols.list.eval(pl.element().is_in(ids)).list.any().fill_null(False)
+    work = rejects.with_row_index("_r")
+    masked = work.filter(hit)
+    if masked.is_empty():
+        return rejects
+    parts = (masked.select("_r", _col=cols, _val=pl.col("value").str.split(" / "))
+             .filter(pl.col("_col").list.len() == pl.col("_val").list.len())
+             .explode("_col", "_val").with_row_index("_p"))
+    is_id = pl.col("_col").is_in(ids)
+    hashed = pseudonymise(parts.filter(is_id).select("_p", staff_id=pl.col("_val")), ["staff_id"], key)
+    parts = (parts.join(hashed.rename({"staff_id": "_hash"}), on="_p", how="left")
+             .with_columns(_val=pl.when(is_id).then("_hash").otherwise("_val")))
+    new_value = parts.group_by("_r", maintain_order=True).agg(_new=pl.col("_val").str.join(" / "))
+    masked = masked.join(new_value, on="_r", how="left").with_columns(
+        # compound values whose parts could not be matched to columns are withheld whole
+        _new=pl.when(pl.col("value").is_null()).then(None).otherwise(pl.col("_new").fill_null("(非表示)")))
+    message = pl.col("message")
+    for left, right in (("「", "」"), ("'", "'")):
+        message = message.str.split(pl.format(left + "{}" + right, "value")).list.join(
+            pl.format(left + "{}" + right, "_new"))
+    masked = masked.with_columns(message=pl.when(pl.col("value").is_null()).then(pl.col("message"))
+                                 .otherwise(message), value=pl.col("_new")).drop("_new")
+    return (pl.concat([work.filter(~hit), masked.select(work.columns)]).sort("_r").drop("_r"))
+
+
 class Store:
     """A store directory (created on first commit). See the module docstring for the layout."""
 

@@ -278,3 +278,83 @@ def test_stale_ledger_copy_and_leftovers_are_repaired_at_the_next_open(tmp_path)
                                "ledger/000009.parquet", "raw/deadbeef.csv"]
     assert not (store.path / "ledger.parquet").exists()
     assert json.loads(json.dumps(store.manifest()))["version"] == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. personal data: rejects and raw copies
+
+SECRET_ID = "S0012345"
+
+
+def test_rejects_csv_and_workbook_show_a_pseudonym_and_the_row_never_the_staff_id(gx, tmp_path):
+    import hashlib
+    import hmac
+    import zipfile
+
+    from hrmetrics.report.excel import write_workbook
+    from hrmetrics.schemas import KPI_SCHEMA
+
+    data = tmp_path / "data"
+    _write(data / "組織.csv", ORG)
+    _write(data / "時間外.csv", ",".join(HEAD) + "\n"
+           f"{SECRET_ID},2024-04,A01,3\nS2,2024-04,A01,4\n{SECRET_ID},2024-04,A01,5\nS3,2024-04,ZZZ,1\n")
+    out = tmp_path / "out"
+    result = load_files([data], tmp_path / "store", out_dir=out, config=CFG)
+    pseudonym = hmac.new(KEY.encode(), SECRET_ID.encode(), hashlib.sha256).hexdigest()[:24]
+    rej = result.rejects.filter(pl.col("dataset") == "overtime").sort("row")
+    assert rej.select("row", "value", "rule").rows() == [
+        (2, f"{pseudonym} / 2024-04", "unique_grain"), (4, f"{pseudonym} / 2024-04", "unique_grain"),
+        (5, "ZZZ", "unit_known")]  # unit codes are not personal: shown as written
+    csv = (out / "rejects" / "overtime.csv").read_bytes()
+    assert SECRET_ID.encode() not in csv and pseudonym.encode() in csv
+    # the pseudonym is the id the store holds for that person's other rows
+    stored = Store(tmp_path / "store").scan("overtime").collect()
+    assert pseudonym not in stored["staff_id"].to_list()  # both of their rows were rejected ...
+    assert hmac.new(KEY.encode(), b"S2", hashlib.sha256).hexdigest()[:24] in stored["staff_id"].to_list()
+
+    book = write_workbook(tmp_path / "book.xlsx", pl.DataFrame(schema=KPI_SCHEMA), None,
+                          pl.DataFrame(), [], result.summary_frame(), result.rejects)
+    with zipfile.ZipFile(book) as z:
+        xml = b"".join(z.read(n) for n in z.namelist() if n.endswith(".xml"))
+    assert SECRET_ID.encode() not in xml and pseudonym.encode() in xml
+
+
+def _glint_csv(path: Path) -> Path:
+    return _write(path, "First Name,Last Name,Email,Employee ID,Survey Cycle Completion Date,"
+                        "所属コード,総合的に満足している,総合的に満足している_COMMENT\n"
+                        "太郎,山田,taro.yamada@city.example.jp,E001,15-03-2025 10:30,A01,5,"
+                        "課長の田中が嫌いです\n")
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_survey_exports_have_no_raw_copy_unless_asked(gx, tmp_path, keep):
+    data = tmp_path / "data"
+    _write(data / "組織.csv", ORG)
+    glint = _glint_csv(data / "glint_export.csv")
+    store_dir = tmp_path / "store"
+    load_files([data], store_dir, config=Config(pseudonym_key=KEY, keep_raw_survey=keep))
+    store = Store(store_dir)
+    led = store.ledger().filter(pl.col("file") == "glint_export.csv")
+    assert led.select("dataset").rows() == [("survey",)]  # recorded (hash, counts) either way
+    raw = sorted(p.name for p in (store_dir / "raw").iterdir())
+    from hrmetrics.store import file_sha256
+
+    org_sha = store.ledger().filter(pl.col("dataset") == "org_units")["sha256"][0]
+    assert raw == sorted([f"{org_sha}.csv"] + ([f"{file_sha256(glint)}.csv"] if keep else []))
+    if not keep:
+        blob = b"".join(p.read_bytes() for p in store_dir.rglob("*") if p.is_file())
+        for secret in ("山田", "taro.yamada", "田中", "嫌い"):
+            assert secret.encode() not in blob
+
+
+def test_survey_raw_copies_of_an_older_store_are_removed_at_the_next_load(tmp_path):
+    store = Store(tmp_path / "s", CFG)
+    src = _glint_csv(tmp_path / "glint_export.csv")
+    # an older version kept it: simulate with the opt-in, then open with the default setting
+    Store(store.path, Config(pseudonym_key=KEY, keep_raw_survey=True)).commit_batch(
+        source=src, dataset="survey", rows_read=1, rows_rejected=1, status="refused")
+    assert len(list((store.path / "raw").iterdir())) == 1
+    with store.locked():
+        pass
+    assert list((store.path / "raw").iterdir()) == []
+    assert store.ledger()["file"].to_list() == ["glint_export.csv"]

@@ -257,7 +257,7 @@ class _Run:
     def process(self, table: _Table) -> None:
         """Normalise, validate and (when loading) store one table."""
         from hrmetrics.normalise import normalise
-        from hrmetrics.validate import load_suite, suite_version, validate_frame
+        from hrmetrics.validate import load_suite, map_retired_units, suite_version, validate_frame
 
         if table.refusal is not None:
             return self.refuse(table, table.refusal)
@@ -269,14 +269,20 @@ class _Run:
             norm = normalise(table.raw, spec, context)
         except Refusal as exc:
             return self.refuse(table, exc)
-        val = validate_frame(norm.frame, spec, context)
+        cycle = _successor_cycle_refusal(spec.dataset, norm.frame, table.label)
+        if cycle is not None:
+            return self.refuse(table, cycle)
+        frame, moved = map_retired_units(norm.frame, spec.dataset, self.reference.get("org_units"),
+                                         self.config, self.lang)
+        val = validate_frame(frame, spec, context)
+        moved = moved.filter(~pl.col("row").is_in(val.rejects["row"].implode()))  # only rows kept
         read = norm.rows_read
         accepted_rows = val.accepted["_source_row"].n_unique() if val.accepted.height else 0
         rejected = read - accepted_rows
-        warned = val.warnings["row"].n_unique()
+        warned = pl.concat([val.warnings["row"], moved["row"]]).n_unique()
         file_rejects = _as_written(self._without_ids(
-            pl.concat([norm.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), val.rejects]), spec),
-            norm.column_map)
+            pl.concat([norm.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), val.rejects, moved]),
+            spec), norm.column_map)
         self.rejects.append(file_rejects.filter(pl.col("severity") != "warning"))
         self.warnings.append(pl.concat([file_rejects.filter(pl.col("severity") == "warning"),
                                         val.warnings]))
@@ -370,6 +376,20 @@ def _intake(paths: Any, *, store_dir: Path | None, out_dir: Path | None, config:
     if out_dir is not None:
         write_rejects(result, Path(out_dir), [r.dataset for r in result.reports])
     return result
+
+
+def _successor_cycle_refusal(dataset: str, frame: pl.DataFrame, label: str) -> Refusal | None:
+    """An org_units table whose successor codes loop is refused whole, naming the loop(s)."""
+    if dataset != "org_units":
+        return None
+    from hrmetrics.orgs import successor_cycles
+
+    cycles = successor_cycles(frame)
+    if not cycles:
+        return None
+    shown = "; ".join(" → ".join([*c, c[0]]) for c in cycles)
+    units = sorted({u for c in cycles for u in c})
+    return Refusal("successor_cycle", label, {"cycle": shown, "units": units})
 
 
 def _as_written(rejects: pl.DataFrame, column_map: dict[str, str]) -> pl.DataFrame:

@@ -214,6 +214,38 @@ def _check_overlaps(df: pl.DataFrame) -> None:
         raise ValueError(f"org_units: 同じ所属コードの有効期間が重複しています: {codes}")
 
 
+def successor_cycles(org_units: pl.DataFrame) -> list[list[str]]:
+    """Successor-code cycles in an org_units table, each as its units in chain order from the
+    smallest code (`[["A", "B", "C"]]` for A → B → C → A); empty when there is none.
+
+    Why at intake: a cycle has no final unit to restate history into, so accepting it only moves
+    the failure to the next `kpis` run. Intake refuses the file instead, naming the units.
+    A unit naming itself is not a cycle (it is its own final unit).
+    """
+    if "successor_code" not in org_units.columns or org_units.is_empty():
+        return []
+    succ = (org_units.filter(pl.col("successor_code").is_not_null()
+                             & (pl.col("successor_code") != pl.col("unit_code")))
+            .group_by("unit_code").agg(pl.col("successor_code").sort_by("valid_from_fy").last()))
+    cur = succ.select(start="unit_code", node="successor_code")
+    looped: set[str] = set()
+    for _ in range(succ.height):  # a unit on a cycle returns to itself within that many steps
+        looped |= set(cur.filter(pl.col("node") == pl.col("start"))["start"].to_list())
+        cur = cur.join(succ, left_on="node", right_on="unit_code").select("start", node="successor_code")
+        if cur.is_empty():
+            break
+    nxt = dict(succ.filter(pl.col("unit_code").is_in(sorted(looped))).iter_rows())
+    cycles: list[list[str]] = []
+    for first in sorted(looped):  # walk each cycle once, from its smallest member
+        if any(first in c for c in cycles):
+            continue
+        cycle = [first]
+        while nxt[cycle[-1]] != first:
+            cycle.append(nxt[cycle[-1]])
+        cycles.append(cycle)
+    return cycles
+
+
 def _final_successors(df: pl.DataFrame) -> pl.DataFrame:
     """`unit_code -> final_code`: the end of each successor chain.
 

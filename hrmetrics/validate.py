@@ -176,6 +176,79 @@ def _add_unit_known(frame: pl.DataFrame, dataset: str, org: pl.DataFrame, config
     )
 
 
+def map_retired_units(frame: pl.DataFrame, dataset: str, org: pl.DataFrame | pl.LazyFrame | None,
+                      config: Any = None, lang: str = "ja") -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows coded to a unit that was retired by the row's period, moved to its successor.
+
+    Why: real exports keep old unit codes for months after a reorganisation; rejecting those rows
+    (`unit_known`) silently lowers a KPI (a childcare row lost turns 3/4 into 3/3). A row whose
+    unit ended (`valid_to_fy` before the row's fiscal year) and whose successor chain reaches a
+    unit that exists then is kept under that unit and reported as a warning naming both codes.
+    Rows of units that did not exist yet, or whose chain leads nowhere valid, are left for
+    `unit_known` to reject. Returns (frame, warnings in the rejects schema).
+    """
+    org = _as_frame(org)
+    span = _fy_range(dataset, frame.columns, config)
+    none = empty_rejects()
+    if org is None or span is None or dataset == "org_units" or frame.is_empty() \
+            or "successor_code" not in org.columns:
+        return frame, none
+    lo, hi = span
+    units = org.select("unit_code", "valid_from_fy", "valid_to_fy")
+    keys = frame.select("unit_code", _fy_lo=lo, _fy_hi=hi).unique().drop_nulls()
+    valid = (keys.join(units, on="unit_code").filter(_valid_between()).select("unit_code", "_fy_lo", "_fy_hi")
+             .unique())
+    retired = (keys.join(valid, on=["unit_code", "_fy_lo", "_fy_hi"], how="anti")
+               .join(units.group_by("unit_code").agg(pl.col("valid_to_fy").max(),
+                                                    _open=pl.col("valid_to_fy").is_null().any()),
+                     on="unit_code")
+               .filter(~pl.col("_open") & (pl.col("valid_to_fy") < pl.col("_fy_lo")))
+               .select("unit_code", "_fy_lo", "_fy_hi"))
+    succ = (org.filter(pl.col("successor_code").is_not_null())
+            .group_by("unit_code").agg(pl.col("successor_code").sort_by("valid_from_fy").last()))
+    found = []
+    cur = retired.with_columns(_to=pl.col("unit_code"))
+    for _ in range(succ.height):  # one join per chain step (a few), on the distinct keys only
+        cur = (cur.join(succ.rename({"unit_code": "_to", "successor_code": "_next"}), on="_to")
+               .select("unit_code", "_fy_lo", "_fy_hi", _to="_next"))
+        if cur.is_empty():
+            break
+        hit = (cur.join(units.rename({"unit_code": "_to"}), on="_to").filter(_valid_between())
+               .select("unit_code", "_fy_lo", "_fy_hi", "_to").unique(["unit_code", "_fy_lo", "_fy_hi"]))
+        found.append(hit)
+        cur = cur.join(hit, on=["unit_code", "_fy_lo", "_fy_hi"], how="anti")
+    if not found or not sum(f.height for f in found):
+        return frame, none
+    mapping = pl.concat(found).rename({"unit_code": "_from"})
+    out = (frame.with_columns(_from=pl.col("unit_code"), _fy_lo=lo, _fy_hi=hi)
+           .join(mapping, on=["_from", "_fy_lo", "_fy_hi"], how="left", maintain_order="left"))
+    from hrmetrics.messages import message
+
+    template = message("unit_mapped_to_successor", lang, value="\x00v", successor="\x00s")
+    fields = sorted([("\x00v", "_from"), ("\x00s", "_to")], key=lambda f: template.find(f[0]))
+    text = pl.format(template.replace("\x00v", "{}").replace("\x00s", "{}"), *[c for _, c in fields])
+    moved = out.filter(pl.col("_to").is_not_null())
+    file = pl.col("_source_file") if "_source_file" in moved.columns else pl.lit(None, pl.String)
+    warnings = moved.select(
+        dataset=pl.lit(dataset),
+        file=file.cast(pl.String),
+        row=pl.col("_source_row").cast(pl.Int64),
+        column=pl.lit("unit_code"),
+        value=pl.col("_from"),
+        rule=pl.lit("unit_mapped_to_successor"),
+        message=text,
+        severity=pl.lit("warning"),
+    ).unique(["file", "row"], maintain_order=True).cast(REJECT_SCHEMA)
+    out = out.with_columns(unit_code=pl.coalesce("_to", "_from")).select(frame.columns)
+    return out, warnings
+
+
+def _valid_between() -> pl.Expr:
+    """A unit row valid at some fiscal year of the key's span [_fy_lo, _fy_hi]."""
+    return (pl.col("valid_from_fy") <= pl.col("_fy_hi")) & (
+        pl.col("valid_to_fy").is_null() | (pl.col("valid_to_fy") >= pl.col("_fy_lo")))
+
+
 def _add_period_in_file(frame: pl.DataFrame, file_name: str) -> pl.DataFrame:
     """`_chk_period_in_file`: months lie in the fiscal year the file name declares (if any)."""
     fy = declared_fiscal_year(file_name)

@@ -358,3 +358,80 @@ def test_survey_raw_copies_of_an_older_store_are_removed_at_the_next_load(tmp_pa
         pass
     assert list((store.path / "raw").iterdir()) == []
     assert store.ledger()["file"].to_list() == ["glint_export.csv"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. reorganisations
+
+MERGED_ORG = ("所属コード,所属名,親所属コード,開始年度,終了年度,統合先所属コード\n"
+              "D1,町民部,,2000,,\nA01,住民課,D1,2000,2023,A02\nA02,町民課,D1,2000,,\n")
+CHILDCARE = ("職員番号,所属コード,性別,出生日,育児休業開始日\n"
+             "M1,A02,男,2024-05-01,2024-06-01\nM2,A02,男,2024-07-01,2024-08-01\n"
+             "M3,A02,男,2024-09-01,2024-10-01\nM4,A01,男,2024-11-01,\n")
+
+
+def test_row_of_a_merged_unit_is_kept_under_its_successor_and_warned(gx, tmp_path):
+    from hrmetrics.kpis import compute_kpis
+
+    data = tmp_path / "data"
+    _write(data / "組織.csv", MERGED_ORG)
+    _write(data / "育児休業.csv", CHILDCARE)
+    store_dir = tmp_path / "store"
+    result = load_files([data], store_dir, config=CFG)
+    rep = next(r for r in result.reports if r.dataset == "childcare")
+    assert (rep.rows_read, rep.rows_accepted, rep.rows_rejected, rep.rows_warned) == (4, 4, 0, 1)
+    assert result.warnings.filter(pl.col("rule") == "unit_mapped_to_successor").select(
+        "row", "column", "value", "message").rows() == [
+        (5, "所属コード", "A01",
+         "所属コード「A01」はこの時期には廃止済みのため、統合先「A02」に読み替えました")]
+    stored = Store(store_dir).scan("childcare").collect()
+    assert stored["unit_code"].to_list().count("A02") == 4
+    kpis = compute_kpis(str(store_dir), CFG)
+    rate = kpis.filter((pl.col("kpi") == "male_childcare_leave_rate") & (pl.col("unit_code") == "ORG")
+                       & (pl.col("period") == "FY2024"))
+    assert rate.select("value", "numerator", "denominator").rows() == [(75.0, 3.0, 4.0)]  # was 3/3 = 100%
+
+
+def test_a_row_before_its_unit_existed_is_still_rejected(gx, tmp_path):
+    data = tmp_path / "data"
+    _write(data / "組織.csv", MERGED_ORG.replace("A02,町民課,D1,2000,,", "A02,町民課,D1,2024,,"))
+    _write(data / "育児休業.csv", "職員番号,所属コード,性別,出生日,育児休業開始日\nM1,A02,男,2022-05-01,\n")
+    result = load_files([data], tmp_path / "store", config=CFG)
+    assert result.rejects.filter(pl.col("dataset") == "childcare").select("value", "rule").rows() == [
+        ("A02", "unit_known")]
+
+
+def test_successor_cycle_is_refused_at_load_naming_the_units(gx, tmp_path):
+    from click.testing import CliRunner
+
+    from hrmetrics.cli import cli
+    from hrmetrics.kpis import compute_kpis
+
+    store_dir = tmp_path / "store"
+    first = tmp_path / "first"
+    _write(first / "組織.csv", ORG)
+    load_files([first], store_dir, config=CFG)
+    data = tmp_path / "data"
+    _write(data / "組織.csv", "所属コード,所属名,親所属コード,開始年度,終了年度,統合先所属コード\n"
+                            "D1,部,,2000,,\nA,甲課,D1,2000,2020,B\nB,乙課,D1,2000,2021,C\n"
+                            "C,丙課,D1,2000,2022,A\nA01,丁課,D1,2000,,\n")
+    _write(data / "時間外.csv", ",".join(HEAD) + "\nS1,2024-04,A01,3\nS2,2024-04,A01,4\nS3,2024-04,A01,5\n")
+    res = CliRunner().invoke(cli, ["load", str(data), "--store", str(store_dir)],
+                             env={"HRMETRICS_PSEUDONYM_KEY": KEY, "COLUMNS": "300"})
+    assert res.exit_code == 1
+    store = Store(store_dir)
+    assert store.ledger().filter(pl.col("file") == "組織.csv")["status"].to_list() == ["loaded", "refused"]
+    assert sorted(store.scan("org_units").collect()["unit_code"]) == ["A01", "A02", "D1"]  # the old registry
+    # the overtime rows were checked against the old registry and stored; kpis run on them
+    kpis = compute_kpis(str(store_dir), CFG)
+    assert kpis.filter((pl.col("kpi") == "overtime_hours_per_staff_month") & (pl.col("unit_code") == "ORG")
+                       )["value"].to_list() == [4.0]
+    result = load_files([data], tmp_path / "store2", config=CFG, lang="en")
+    org = next(r for r in result.reports if r.dataset == "org_units")
+    assert (org.status, org.rows_rejected) == ("refused", 5)
+    assert org.message == ("File '組織.csv': successor codes form a cycle: A → B → C → A. The final "
+                           "successor of these units cannot be decided, so the whole organisation file "
+                           "is refused.")
+    ja = load_files([data], tmp_path / "store3", config=CFG)
+    assert "統合先所属コード (successor_code) が循環しています: A → B → C → A" in next(
+        r.message for r in ja.reports if r.dataset == "org_units")

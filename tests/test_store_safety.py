@@ -435,3 +435,29 @@ def test_successor_cycle_is_refused_at_load_naming_the_units(gx, tmp_path):
     ja = load_files([data], tmp_path / "store3", config=CFG)
     assert "統合先所属コード (successor_code) が循環しています: A → B → C → A" in next(
         r.message for r in ja.reports if r.dataset == "org_units")
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. determinism
+
+
+def test_kpi_table_is_byte_for_byte_reproducible_from_the_same_store(demo_run, tmp_path):
+    """Before: 4 runs of `kpis --store` on the demo store gave 4 different Parquet files
+    (engagement_index sums differed in the last bit); float sums now run in a fixed order."""
+    import hashlib
+
+    store = demo_run.out_dir / "store"
+    outs = []
+    for k in range(3):  # separate processes: thread scheduling differs from run to run
+        for suffix in ("parquet", "csv"):
+            out = tmp_path / f"kpis{k}.{suffix}"
+            proc = subprocess.run([sys.executable, "-m", "hrmetrics.cli", "kpis", "--store", str(store),
+                                   "--out", str(out)], capture_output=True, timeout=300)
+            assert proc.returncode == 0, proc.stderr.decode()[-800:]
+            outs.append(out)
+    digests = {o.suffix: set() for o in outs}
+    for o in outs:
+        digests[o.suffix].add(hashlib.sha256(o.read_bytes()).hexdigest())
+    assert {k: len(v) for k, v in digests.items()} == {".parquet": 1, ".csv": 1}
+    table = pl.read_parquet(outs[0])
+    assert table.filter(pl.col("kpi") == "engagement_index").height > 100  # the KPI that used to differ

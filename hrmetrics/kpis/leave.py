@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from hrmetrics.kpis.spec import Inputs, KpiDef
+from hrmetrics.kpis.spec import Inputs, KpiDef, stable_sum
 
 ANNUAL = "annual"
 
@@ -49,15 +49,15 @@ def _count(cond: pl.Expr) -> pl.Expr:
 _HAS_GRANT = pl.col("granted_days").is_not_null()
 
 DEFS: tuple[KpiDef, ...] = (
-    KpiDef("annual_leave_days_per_staff", annual_leave, numerator=pl.col("days").sum(),
+    KpiDef("annual_leave_days_per_staff", annual_leave, numerator=stable_sum(pl.col("days")),
            denominator=pl.len().cast(pl.Float64), n=pl.col("staff_id").n_unique()),
     KpiDef("annual_leave_under5_share", annual_leave, numerator=_count(pl.col("days") < 5),
            denominator=pl.len().cast(pl.Float64), n=pl.col("staff_id").n_unique(), scale=100.0),
     KpiDef("annual_leave_under10_share", annual_leave, numerator=_count(pl.col("days") < 10),
            denominator=pl.len().cast(pl.Float64), n=pl.col("staff_id").n_unique(), scale=100.0),
     KpiDef("annual_leave_uptake_rate", annual_leave,
-           numerator=pl.col("days").filter(_HAS_GRANT).sum(),
-           denominator=pl.col("granted_days").filter(_HAS_GRANT).sum(),
+           numerator=stable_sum(pl.col("days").filter(_HAS_GRANT)),
+           denominator=stable_sum(pl.col("granted_days").filter(_HAS_GRANT)),
            n=pl.col("staff_id").filter(_HAS_GRANT).n_unique(), scale=100.0),
     KpiDef("annual_leave_uptake_excluded", annual_leave, numerator=_count(~_HAS_GRANT),
            denominator=None, n=pl.col("staff_id").n_unique()),

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from hrmetrics.kpis.spec import Inputs, KpiDef, fy_period
+from hrmetrics.kpis.spec import Inputs, KpiDef, fy_period, stable_sum
 from hrmetrics.orgs import fiscal_year_expr
 
 _UNIT_COLS = ("_division", "_department")
@@ -61,9 +61,9 @@ def staff_fy_unit(inp: Inputs) -> pl.LazyFrame | None:
         lf = _rows(inp)
         if lf is None:
             return None
-        months = [pl.col("hours").filter(_fiscal_month() == i).sum().alias(f"_m{i}") for i in range(12)]
+        months = [stable_sum(pl.col("hours").filter(_fiscal_month() == i)).alias(f"_m{i}") for i in range(12)]
         agg = lf.group_by("staff_id", "fiscal_year", "unit_code").agg(
-            *months, hours=pl.col("hours").sum(), months=pl.len(), last=pl.col("month").max())
+            *months, hours=stable_sum(pl.col("hours")), months=pl.len(), last=pl.col("month").max())
         return inp.attach_units(agg.collect(engine="streaming").lazy(), "overtime")
     return inp.cached("overtime_staff_fy_unit", build)
 
@@ -85,7 +85,7 @@ def unit_months(inp: Inputs) -> pl.LazyFrame | None:
         if lf is None:
             return None
         agg = lf.group_by("unit_code", "month", "fiscal_year").agg(
-            hours=pl.col("hours").sum(), staff=pl.len())
+            hours=stable_sum(pl.col("hours")), staff=pl.len())
         return inp.attach_units(agg.collect(engine="streaming").lazy(), "overtime")
     lf = inp.cached("overtime_unit_month", build)
     if lf is None:
@@ -112,7 +112,8 @@ def staff_fy(inp: Inputs) -> pl.LazyFrame | None:
     if base is None:
         return None
     m = [pl.col(f"_m{i}") for i in range(12)]
-    totals = base.group_by("staff_id", "fiscal_year").agg(*[c.sum() for c in m], total=pl.col("hours").sum())
+    totals = base.group_by("staff_id", "fiscal_year").agg(*[stable_sum(c) for c in m],
+                                                          total=stable_sum(pl.col("hours")))
     flags = totals.select(
         "staff_id", "fiscal_year", "total",
         over_45h_month=pl.max_horizontal(m) > 45,
@@ -137,16 +138,16 @@ def _share(kpi_id: str, flag: str) -> KpiDef:
                   denominator=pl.len().cast(pl.Float64), n=pl.len(), scale=100.0)
 
 
-_TOP10_HOURS = pl.col("total").filter(
-    pl.col("total").rank("ordinal", descending=True) <= (pl.len() * 0.1).ceil()).sum()
+_TOP10_HOURS = stable_sum(pl.col("total").filter(
+    pl.col("total").rank("ordinal", descending=True) <= (pl.len() * 0.1).ceil()))
 """Hours of the top ceil(10% of n) staff of the group; computed per group (not additive)."""
 
 DEFS: tuple[KpiDef, ...] = (
     KpiDef("overtime_hours_per_staff", staff_months_fy,
-           numerator=pl.col("hours").sum(), denominator=pl.col("months").sum() / 12.0,
+           numerator=stable_sum(pl.col("hours")), denominator=pl.col("months").sum() / 12.0,
            n=pl.col("staff_id").n_unique()),
     KpiDef("overtime_hours_per_staff_month", unit_months,
-           numerator=pl.col("hours").sum(), denominator=pl.col("staff").sum().cast(pl.Float64),
+           numerator=stable_sum(pl.col("hours")), denominator=pl.col("staff").sum().cast(pl.Float64),
            n=pl.col("staff").sum()),
     _share("overtime_over_45h_month_staff", "over_45h_month"),
     _share("overtime_over_100h_month_staff", "over_100h_month"),
@@ -154,6 +155,6 @@ DEFS: tuple[KpiDef, ...] = (
     _share("overtime_over_720h_year_staff", "over_720h_year"),
     _share("overtime_over_80h_avg_staff", "over_80h_avg"),
     _share("overtime_over_45h_7plus_months_staff", "over_45h_7plus_months"),
-    KpiDef("overtime_top10_share", staff_fy, numerator=_TOP10_HOURS, denominator=pl.col("total").sum(),
+    KpiDef("overtime_top10_share", staff_fy, numerator=_TOP10_HOURS, denominator=stable_sum(pl.col("total")),
            n=pl.len(), scale=100.0),
 )

@@ -28,6 +28,18 @@ from hrmetrics.orgs import OrgRegistry
 RecordsBuilder = Callable[["Inputs"], "pl.LazyFrame | None"]
 
 
+def stable_sum(expr: pl.Expr) -> pl.Expr:
+    """Σ of a float column in a fixed order (ascending values).
+
+    Float addition is not associative, and polars' parallel joins and group-bys (and the
+    streaming engine) hand a group's rows over in an order that can change from run to run, so a
+    plain `.sum()` may differ in the last bit between two runs on the same store (issue 10: one
+    value in 72,303). Summing the sorted values makes the KPI table byte-for-byte reproducible;
+    integer counts do not need it.
+    """
+    return expr.sort().sum()
+
+
 @dataclass(frozen=True)
 class KpiDef:
     """One KPI computation. `denominator=None` means a count: value = numerator."""

@@ -28,6 +28,7 @@ from typing import Any
 
 import polars as pl
 
+from hrmetrics.kpis.spec import stable_sum
 from hrmetrics.schemas import KPI_SCHEMA
 from hrmetrics.survey.anonymity import ENGAGEMENT, RESPONDENTS, apply_suppression
 
@@ -196,9 +197,9 @@ def _item_rows(scoped: pl.DataFrame) -> pl.DataFrame:
             n=pl.len(),
             fav=fav.sum(),
             unf=unf.sum(),
-            total=pl.col("x").sum(),
-            sd=pl.col("x").std(),
-            rsum=pl.col("r").sum(),
+            total=stable_sum(pl.col("x")),
+            sd=pl.col("x").sort().std(),  # fixed order, as stable_sum: reproducible to the bit
+            rsum=stable_sum(pl.col("r")),
         )
         .with_columns(neu=pl.col("n") - pl.col("fav") - pl.col("unf"))
     )
@@ -228,7 +229,7 @@ def _dimension_rows(scoped: pl.DataFrame) -> pl.DataFrame:
             n=pl.col("respondent_id").n_unique(),
             answers=pl.len(),
             fav=fav.sum(),
-            rsum=pl.col("r").sum(),
+            rsum=stable_sum(pl.col("r")),
         )
     )
     m, b, a = pl.lit("dim:") + pl.col("dimension"), pl.col("dimension"), pl.col("answers")
@@ -252,10 +253,10 @@ def _engagement_rows(answers: pl.DataFrame, registry: Any, view: str, lang: str)
     per_resp = (
         answers.filter((pl.col("role") == "outcome") & pl.col("x").is_not_null())
         .group_by("period", "year", "respondent_id", "unit_code")
-        .agg(eng=pl.col("r").mean())
+        .agg(eng=pl.col("r").sort().mean())  # fixed order, as stable_sum: reproducible to the bit
     )
     scoped = _scopes(_place(per_resp, registry, view, "survey", lang))
-    agg = scoped.group_by(*_KEYS).agg(n=pl.len(), s=pl.col("eng").sum())
+    agg = scoped.group_by(*_KEYS).agg(n=pl.len(), s=stable_sum(pl.col("eng")))
     return agg.select(
         *_KEYS,
         "n",

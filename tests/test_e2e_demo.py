@@ -178,10 +178,18 @@ def _duplicated_keys(frames) -> pl.DataFrame:
 def test_org_overtime_per_staff_matches_canonical(demo_run, demo_frames):
     kpis = _kpis(demo_run)
     dup = _duplicated_keys(demo_frames)
-    # the rejects file names exactly these keys (raw staff ids, month as YYYY-MM)
+    # the rejects file names exactly these keys (staff ids as their stored pseudonym, month as YYYY-MM)
+    import hashlib
+    import hmac
+
+    from hrmetrics.store import Store
+
+    store = Store(demo_run.out_dir / "store")
+    key = Store(store.path, store.recorded_config()).pseudonym_key()
     rejects = pl.read_csv(demo_run.out_dir / "rejects" / "overtime.csv", infer_schema_length=0)
     named = set(rejects.filter(pl.col("rule") == "unique_grain")["value"])
-    assert named == {f"{s} / {m:%Y-%m}" for s, m in dup.iter_rows()}
+    assert named == {f"{hmac.new(key, s.encode(), hashlib.sha256).hexdigest()[:24]} / {m:%Y-%m}"
+                     for s, m in dup.iter_rows()}
 
     ot = demo_frames["overtime"]
     stored = ot.join(dup, on=["staff_id", "month"], how="anti")  # what intake kept

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -48,6 +49,11 @@ class Config:
     quota: dict[str, int] = field(default_factory=dict)
     """Staff quota (職員定数) by unit code; the key "organisation" holds the whole organisation's."""
     national_reference: bool = True
+    first_year: int = 1989
+    """Earliest year a month, date, year or fiscal year in an export may name (平成元年)."""
+    last_year: int | None = None
+    """Latest such year; None = next calendar year at run time. Values outside are row rejects:
+    `9999/12` or an Excel serial like `99999` (= 2173) must not become a KPI period."""
     workspace: Path | None = None
 
     def __post_init__(self) -> None:
@@ -58,6 +64,13 @@ class Config:
             raise ValueError("min_group_survey は 3 未満にできません (匿名性の下限)")
         if self.min_group_hr < 1:
             raise ValueError("min_group_hr は 1 以上にしてください")
+        if self.last_year is not None and self.last_year < self.first_year:
+            raise ValueError(
+                f"[intake] last_year ({self.last_year}) が first_year ({self.first_year}) より前です")
+
+    def year_window(self) -> tuple[int, int]:
+        """(first, last) year accepted in period columns; last defaults to next year."""
+        return self.first_year, self.last_year if self.last_year is not None else date.today().year + 1
 
     def resolved_pseudonym_key(self) -> bytes:
         """The key for staff-id pseudonymisation: config, then $HRMETRICS_PSEUDONYM_KEY."""
@@ -84,6 +97,8 @@ _TOML_MAP: dict[tuple[str, str], str] = {
     ("report", "lang"): "lang",
     ("report", "national_reference"): "national_reference",
     ("progress", "rating_tolerance"): "rating_tolerance",
+    ("intake", "first_year"): "first_year",
+    ("intake", "last_year"): "last_year",
 }
 
 

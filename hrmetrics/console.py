@@ -7,11 +7,35 @@ printout says where.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import polars as pl
 
 MAX_REJECTS_SHOWN = 20
+
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+"""Characters that a terminal obeys or hides rather than shows: C0/C1 controls (ESC starts an
+ANSI sequence), zero-width and bidi-override characters, the BOM."""
+
+
+def visible(value: object) -> str:
+    """Text from a data file made safe to show: controls and invisible characters are written as
+    `\\x1b` / `\\u202e`, so a value can neither drive the terminal nor hide part of itself."""
+    text = "" if value is None else str(value)
+    return _INVISIBLE.sub(lambda m: _escape_char(m.group(0)), text)
+
+
+def _escape_char(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def data_text(value: object, style: str = "") -> Any:
+    """A rich Text of data: never parsed as markup (`[/bold]` stays literal), controls escaped."""
+    from rich.text import Text
+
+    return Text(visible(value), style=style)
 
 _LABELS = {
     "ja": {
@@ -48,7 +72,10 @@ def print_intake(result: Any, lang: str = "ja", console: Any = None) -> None:
     console.print(files_table(result, t))
     for r in result.reports:  # refusals and duplicates need their sentence, not just a status
         if r.status in ("refused", "duplicate"):
-            console.print(f"[{_STYLE[r.status]}]{r.file}[/]: {r.message}")
+            line = data_text(r.file, _STYLE[r.status])
+            line.append(": ")
+            line.append(visible(r.message))
+            console.print(line)
     rejects: pl.DataFrame = result.rejects
     if rejects.height == 0:
         if result.all_accepted:
@@ -56,7 +83,7 @@ def print_intake(result: Any, lang: str = "ja", console: Any = None) -> None:
         return
     console.print(rejects_table(rejects, t))
     rejects_dir = getattr(result, "rejects_dir", None)
-    console.print(t["hint_csv"].format(path=rejects_dir) if rejects_dir else t["hint_out"])
+    console.print(data_text(t["hint_csv"].format(path=rejects_dir) if rejects_dir else t["hint_out"]))
 
 
 def files_table(result: Any, t: dict[str, str]) -> Any:
@@ -71,9 +98,9 @@ def files_table(result: Any, t: dict[str, str]) -> Any:
     table.add_column(t["status"])
     for r in result.reports:
         style = _STYLE.get(r.status, "")
-        table.add_row(r.file, r.dataset or "-", f"{r.rows_read:,}", f"{r.rows_accepted:,}",
-                      f"{r.rows_rejected:,}", f"{r.rows_warned:,}",
-                      f"[{style}]{t.get(r.status, r.status)}[/{style}]" if style else r.status)
+        table.add_row(data_text(r.file), data_text(r.dataset or "-"), f"{r.rows_read:,}",
+                      f"{r.rows_accepted:,}", f"{r.rows_rejected:,}", f"{r.rows_warned:,}",
+                      data_text(t.get(r.status, r.status), style))
     return table
 
 
@@ -86,8 +113,8 @@ def rejects_table(rejects: pl.DataFrame, t: dict[str, str]) -> Any:
     for key in ("file", "row", "column", "value", "rule", "reason"):
         table.add_column(t[key], justify="right" if key == "row" else "left", overflow="fold")
     for r in shown.iter_rows(named=True):  # at most 20 rows: display only
-        table.add_row(r["file"] or "", "" if r["row"] is None else str(r["row"]), r["column"] or "",
-                      r["value"] or "", r["rule"] or "", r["message"] or "")
+        table.add_row(data_text(r["file"]), "" if r["row"] is None else str(r["row"]), data_text(r["column"]),
+                      data_text(r["value"]), data_text(r["rule"]), data_text(r["message"]))
     return table
 
 
@@ -131,8 +158,8 @@ def progress_table(progress: pl.DataFrame, lang: str = "ja") -> Any:
             name += f" ({row['breakdown']})"
         rating = t["achieved"] if row.get("achieved") else (row.get("rating") or "—")
         table.add_row(
-            name,
-            format_period(row["period"], _period_type(row["period"]), lang),
+            data_text(name),
+            data_text(format_period(row["period"], _period_type(row["period"]), lang)),
             _num(row.get("actual")),
             f"{row.get('comparator') or ''} {_num(row.get('target'))}".strip(),
             rating,
@@ -169,4 +196,4 @@ def print_run_summary(result: Any, lang: str = "ja", console: Any = None) -> Non
                                       rej=int(quality["rows_rejected"].sum())))
     if result.progress is not None and result.progress.height:
         console.print(progress_table(result.progress, lang))
-    console.print(t["report"].format(path=result.report_path))
+    console.print(data_text(t["report"].format(path=result.report_path)))

@@ -28,11 +28,18 @@ class Refusal(Exception):
 
     def message(self, lang: str = "ja") -> str:
         """The user-facing text in `lang` ("ja" or "en")."""
-        fields = {"file": self.file or "", **self.details}
+        fields = {"file": self.file or "", **{k: _in_lang(v, lang) for k, v in self.details.items()}}
         return _message(self.code, lang, **fields)
 
     def __repr__(self) -> str:
         return f"Refusal(code={self.code!r}, file={self.file!r}, details={self.details!r})"
+
+
+def _in_lang(value: Any, lang: str) -> Any:
+    """A detail given in both languages (`{"ja": ..., "en": ...}`) as the text in `lang`."""
+    if isinstance(value, dict) and "ja" in value:
+        return value.get(lang) or value["ja"]
+    return value
 
 
 class SpecError(ValueError):

@@ -488,8 +488,12 @@ class _RichProgress:
     def __enter__(self) -> Any:
         self.progress.start()
 
-        def advance(label: str) -> None:
-            self.progress.update(self.task, advance=1, description=label)
+        from rich.markup import escape
+
+        from hrmetrics.console import visible
+
+        def advance(label: str) -> None:  # a file name is data: `[x].csv` must not be markup
+            self.progress.update(self.task, advance=1, description=escape(visible(label)))
 
         return advance
 

@@ -156,10 +156,30 @@ def leave_year_expr(col: pl.Expr, basis: Literal["calendar", "fiscal"] = "calend
 # vectorised parsers of String expressions
 
 
+SILENT_INVISIBLE = r"[\x{FEFF}\x{200B}-\x{200D}\x{2060}]"
+"""BOM and zero-width characters: invisible in Excel, left behind by concatenated exports and
+copy-paste, never meant as data. Dropped from every value without a word."""
+OTHER_INVISIBLE = r"[[\p{Cc}\p{Cf}]&&[^\x{FEFF}\x{200B}-\x{200D}\x{2060}\t\n\r ]]"
+"""Other control and format characters (ESC, NUL, bidi overrides...): dropped from ids and codes
+too, but the row gets a warning, because something a person typed may have been altered."""
+
+
 def clean_text_expr(col: pl.Expr) -> pl.Expr:
-    """NFKC + strip; empty → null. The base of every parser (`Ａ０１ ` → `A01`, `ｱ` → `ア`)."""
-    s = col.cast(pl.String).str.normalize("NFKC").str.strip_chars()
+    """BOM/zero-width dropped, NFKC, strip; empty → null. The base of every parser (`Ａ０１ ` →
+    `A01`, `ｱ` → `ア`, `\ufeffS1` → `S1`)."""
+    s = col.cast(pl.String).str.replace_all(SILENT_INVISIBLE, "").str.normalize("NFKC").str.strip_chars()
     return pl.when(s.str.len_bytes() > 0).then(s).otherwise(None)
+
+
+def clean_id_expr(col: pl.Expr) -> pl.Expr:
+    """Identifier or code: as `clean_text_expr`, with every control/format character removed
+    (so `S\x1b1` and `S1` are one person; normalise reports the row when one was removed)."""
+    return clean_text_expr(col.cast(pl.String).str.replace_all(OTHER_INVISIBLE, ""))
+
+
+def has_other_invisible_expr(col: pl.Expr) -> pl.Expr:
+    """True where `clean_id_expr` removes something other than a BOM/zero-width character."""
+    return col.cast(pl.String).str.strip_chars().str.contains(OTHER_INVISIBLE).fill_null(False)
 
 
 def _numeric_text(col: pl.Expr) -> pl.Expr:

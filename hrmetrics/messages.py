@@ -81,6 +81,38 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "ファイル「{file}」で同じ列に対応する見出しが複数あります: {columns}",
         "en": "File '{file}' has several headers for the same column: {columns}",
     },
+    "duplicate_header": {
+        "ja": "ファイル「{file}」に同じ見出しの列が複数あります: {columns}。"
+        "どちらの列を使うか決められないため、ファイル全体を取り込みません。列名を直してください。",
+        "en": "File '{file}' has several columns with the same header: {columns}. Which one holds "
+        "the data cannot be decided, so the whole file is refused; rename the columns.",
+    },
+    "ambiguous_dataset": {
+        "ja": "ファイル「{file}」の見出しは複数のデータ定義を満たします: {candidates}。"
+        "どれとして読むか推測しません。ファイル名にデータ名 (例: {examples}) を含めてください。",
+        "en": "The headers of file '{file}' satisfy several datasets: {candidates}. Rather than "
+        "guess, hrmetrics refuses it; put the dataset in the file name (e.g. {examples}).",
+    },
+    "parquet_nested_column": {
+        "ja": "Parquet ファイル「{file}」にリストや構造体の列があります: {columns}。"
+        "1つのセルに1つの値を入れてください。",
+        "en": "Parquet file '{file}' has list or struct columns: {columns}. Each cell must hold one value.",
+    },
+    "parquet_bad_bytes": {
+        "ja": "Parquet ファイル「{file}」の列「{column}」の {row} 行目に"
+        " UTF-8 として読めないバイト列があります。",
+        "en": "Parquet file '{file}', column '{column}', row {row} holds bytes that are not UTF-8 text.",
+    },
+    "unreadable_file": {
+        "ja": "ファイル「{file}」を読めません: {reason}",
+        "en": "Cannot read file '{file}': {reason}",
+    },
+    "unexpected_error": {
+        "ja": "ファイル「{file}」の処理中に想定外のエラーが起きたため、このファイルは取り込みません"
+        " ({reason})。他のファイルの処理は続けました。",
+        "en": "An unexpected error occurred while processing file '{file}', so it was not taken in "
+        "({reason}). The other files were processed.",
+    },
     "unknown_reshape": {
         "ja": "データ定義「{dataset}」の reshape「{reshape}」は登録されていません。",
         "en": "Reshape hook '{reshape}' of dataset '{dataset}' is not registered.",
@@ -141,6 +173,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "category": {
         "ja": "「{column}」の値「{value}」は使用できる値ではありません (使用可能: {accepted})",
         "en": "'{value}' is not an accepted value of '{column}' (accepted: {accepted})",
+    },
+    "year_window": {
+        "ja": "「{column}」の値「{value}」は想定する期間 ({first}年〜{last}年) の外です"
+        " (hrmetrics.toml の [intake] first_year / last_year で変更できます)",
+        "en": "'{value}' in '{column}' is outside the plausible years {first}–{last}"
+        " (set [intake] first_year / last_year in hrmetrics.toml to change them)",
+    },
+    "stripped_characters": {
+        "ja": "「{column}」の値「{value}」から制御文字・書式文字を取り除いて読みました",
+        "en": "Control or format characters were removed from '{value}' in '{column}'",
     },
     "ignored_columns": {
         "ja": "次の列はデータ定義にないため読み込みませんでした: {columns}",

@@ -20,7 +20,7 @@ from hrmetrics.config import Config
 from hrmetrics.errors import Refusal
 from hrmetrics.messages import message
 from hrmetrics.pipelines import ColumnSpec, PipelineSpec, norm_header
-from hrmetrics.readers import SOURCE_FILE, SOURCE_ROW, RawTable
+from hrmetrics.readers import SOURCE_FILE, SOURCE_ROW, RawTable, repeated_headers
 from hrmetrics.schemas import REJECTS_SCHEMA, empty_rejects
 
 RESHAPERS: dict[str, str] = {
@@ -40,7 +40,7 @@ DTYPES: dict[str, pl.DataType] = {
 """Canonical polars dtype of each column type."""
 
 _PARSERS: dict[str, Callable[[pl.Expr], pl.Expr]] = {
-    "id": jp.clean_text_expr, "code": jp.clean_text_expr, "text": jp.clean_text_expr,
+    "id": jp.clean_id_expr, "code": jp.clean_id_expr, "text": jp.clean_text_expr,
     "int": jp.parse_int_expr, "number": jp.parse_number_expr, "hours": jp.parse_hours_expr,
     "month": jp.parse_month_expr, "date": jp.parse_date_expr, "year": jp.parse_year_expr,
     "fiscal_year": jp.parse_fiscal_year_expr, "wave": jp.parse_wave_expr, "bool": jp.parse_bool_expr,
@@ -96,10 +96,13 @@ class Normalised:
 def normalise(raw: RawTable, spec: PipelineSpec, context: NormaliseContext | None = None) -> Normalised:
     """Map headers, reshape if the spec says so, and parse every canonical column by its type.
 
-    Raises Refusal("bad_delimiter" | "missing_columns" | "duplicate_columns" | "unknown_reshape").
+    Raises Refusal("bad_delimiter" | "missing_columns" | "duplicate_columns" | "duplicate_header" |
+    "unknown_reshape").
     """
     context = context or NormaliseContext()
     raw = find_header_row(raw, spec)
+    if raw.repeated:  # which copy holds the data? guessing would silently drop the other
+        raise Refusal("duplicate_header", raw.source, {"columns": [f"「{h}」" for h in raw.repeated]})
     column_map = map_headers(raw, spec)
     mapped = raw.frame.rename(column_map)
     extra = [c for c in raw.headers if c not in column_map]
@@ -112,7 +115,8 @@ def normalise(raw: RawTable, spec: PipelineSpec, context: NormaliseContext | Non
         ignored = tuple(extra)
     mapped = _add_missing(mapped, spec)
     label = f"{raw.source} [{raw.sheet}]" if raw.sheet else raw.source  # same label as intake's
-    frame, rejects = parse_columns(mapped, spec, label, context.lang, column_map)
+    frame, rejects = parse_columns(mapped, spec, label, context.lang, column_map,
+                                   window=context.config.year_window())
     rejects = pl.concat([hook_rejects.select(list(REJECTS_SCHEMA)).cast(REJECTS_SCHEMA), rejects])
     bad_rows = frozenset(rejects.filter(pl.col("severity") == "error").get_column("row").drop_nulls())
     if bad_rows:
@@ -149,7 +153,7 @@ def find_header_row(raw: RawTable, spec: PipelineSpec) -> RawTable:
             frame = raw.frame.slice(i + 1).rename(dict(zip(data_cols, names, strict=True)))
             frame = frame.drop([n for n, c in zip(names, cells, strict=True)
                                 if not c.strip() and frame.get_column(n).null_count() == frame.height])
-            return RawTable(frame, raw.source, raw.sheet, raw.encoding)
+            return RawTable(frame, raw.source, raw.sheet, raw.encoding, repeated_headers(cells))
     return raw
 
 
@@ -251,35 +255,37 @@ def category_mapping(col: ColumnSpec) -> dict[str, str]:
     return out
 
 
+PERIOD_TYPES = frozenset({"month", "date", "year", "fiscal_year", "wave"})
+"""Column types whose values name a year, checked against the plausible window."""
+
+
 def parse_columns(
     frame: pl.DataFrame,
     spec: PipelineSpec,
     file: str,
     lang: str = "ja",
     column_map: dict[str, str] | None = None,
+    window: tuple[int, int] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Parse the all-String canonical columns; return (parsed frame with all rows, rejects).
 
-    A reject is a non-blank raw value whose parse is null. The caller removes rejected rows.
+    Three checks per column, each a rejects row naming the value as written: a non-blank raw
+    value whose parse is null (`type_<type>`, error); a period outside `window` (`year_window`,
+    error: `9999/12` parses, but no KPI may get FY9999); an id or code from which a control or
+    format character was removed (`stripped_characters`, warning: the row is kept, cleaned).
+    The caller removes the rows with errors.
     """
     header_of = {c: h for h, c in (column_map or {}).items()}
     cols = list(spec.columns.values())
     parsed = frame.with_columns(
         [parse_series(frame.get_column(c.name), c).alias(f"__p_{c.name}") for c in cols]
     )
-    parsed = parsed.with_columns(
-        [
-            (pl.col(c.name).str.strip_chars().str.len_bytes() > 0)
-            .fill_null(False)
-            .and_(pl.col(f"__p_{c.name}").is_null())
-            .alias(f"__bad_{c.name}")
-            for c in cols
-        ]
-    )
-    bad_counts = parsed.select([pl.col(f"__bad_{c.name}").sum() for c in cols]).row(0)
+    checks = [(c, rule, flag) for c in cols for rule, flag in _checks(c, window)]
+    parsed = parsed.with_columns([flag.alias(f"__{rule}_{c.name}") for c, rule, flag in checks])
+    counts = parsed.select([pl.col(f"__{rule}_{c.name}").sum() for c, rule, _ in checks]).row(0)
     rejects = [
-        _rejects_for(parsed, c, spec.dataset, file, lang, header_of.get(c.name, c.name))
-        for c, n in zip(cols, bad_counts, strict=True)
+        _rejects_for(parsed, c, rule, spec.dataset, file, lang, header_of.get(c.name, c.name), window)
+        for (c, rule, _), n in zip(checks, counts, strict=True)
         if n
     ]
     out = parsed.select(
@@ -288,6 +294,28 @@ def parse_columns(
         pl.col(SOURCE_ROW).cast(pl.Int64),
     )
     return out, pl.concat([empty_rejects(), *rejects])
+
+
+def _checks(col: ColumnSpec, window: tuple[int, int] | None) -> list[tuple[str, pl.Expr]]:
+    """(rule, flag expression) of every check that applies to `col` (see parse_columns)."""
+    raw, parsed = pl.col(col.name), pl.col(f"__p_{col.name}")
+    unreadable = (raw.str.strip_chars().str.len_bytes() > 0).fill_null(False) & parsed.is_null()
+    out = [("category" if col.type == "category" else f"type_{col.type}", unreadable)]
+    if window is not None and col.type in PERIOD_TYPES and col.year_window:
+        year = _year_of(parsed, col.type)
+        out.append(("year_window", ((year < window[0]) | (year > window[1])).fill_null(False)))
+    if col.type in ("id", "code"):
+        out.append(("stripped_characters", jp.has_other_invisible_expr(raw) & parsed.is_not_null()))
+    return out
+
+
+def _year_of(parsed: pl.Expr, ctype: str) -> pl.Expr:
+    """The year a parsed period value names (a wave only when it is a fiscal-year label)."""
+    if ctype in ("month", "date"):
+        return parsed.dt.year().cast(pl.Int64)
+    if ctype == "wave":
+        return parsed.str.extract(r"^FY([0-9]+)$", 1).cast(pl.Int64, strict=False)
+    return parsed.cast(pl.Int64)
 
 
 _PLAIN_NUMBER = {"int": r"^-?[0-9]+$", "number": r"^-?[0-9]+(\.[0-9]+)?$", "hours": r"^-?[0-9]+(\.[0-9]+)?$"}
@@ -333,14 +361,15 @@ def _parse_distinct(
 
 
 def _rejects_for(
-    parsed: pl.DataFrame, col: ColumnSpec, dataset: str, file: str, lang: str, header: str
+    parsed: pl.DataFrame, col: ColumnSpec, rule: str, dataset: str, file: str, lang: str, header: str,
+    window: tuple[int, int] | None = None,
 ) -> pl.DataFrame:
-    """Reject rows for one column; the message is built vectorised around the quoted value."""
-    rule = "category" if col.type == "category" else f"type_{col.type}"
+    """Rejects rows of one check of one column; the message is built vectorised around the value."""
     accepted = [f"{k} ({v[0]})" if v else k for k, v in col.values.items()]
-    template = message(rule, lang, column=header, value="\x00", accepted=accepted)
+    first, last = window or (None, None)
+    template = message(rule, lang, column=header, value="\x00", accepted=accepted, first=first, last=last)
     before, _, after = template.partition("\x00")
-    return parsed.filter(pl.col(f"__bad_{col.name}")).select(
+    return parsed.filter(pl.col(f"__{rule}_{col.name}")).select(
         pl.lit(dataset, dtype=pl.String).alias("dataset"),
         pl.lit(file, dtype=pl.String).alias("file"),
         pl.col(SOURCE_ROW).cast(pl.Int64).alias("row"),
@@ -348,5 +377,5 @@ def _rejects_for(
         pl.col(col.name).alias("value"),
         pl.lit(rule, dtype=pl.String).alias("rule"),
         pl.concat_str([pl.lit(before), pl.col(col.name), pl.lit(after)]).alias("message"),
-        pl.lit("error", dtype=pl.String).alias("severity"),
+        pl.lit("warning" if rule == "stripped_characters" else "error", dtype=pl.String).alias("severity"),
     )

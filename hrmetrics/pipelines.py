@@ -8,6 +8,7 @@ strictly on load (a typo in a type or key must not silently turn into "column ig
 from __future__ import annotations
 
 import fnmatch
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ COLUMN_TYPES: frozenset[str] = frozenset(
 
 _TOP_KEYS = {"dataset", "title_ja", "title_en", "suite", "file_patterns", "grain", "pseudonymise",
              "replace", "reshape", "columns"}
-_COLUMN_KEYS = {"type", "required", "generated", "aliases", "values"}
+_COLUMN_KEYS = {"type", "required", "generated", "aliases", "values", "year_window"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ class ColumnSpec:
     aliases: tuple[str, ...] = ()
     values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """category only: canonical value -> accepted spellings (the canonical value is accepted too)."""
+    year_window: bool = True
+    """month/date/year/fiscal_year/wave: reject values outside the configured plausible years.
+    False for columns that are not periods (a unit founded in 1970, `valid_to_fy = 9999`)."""
 
 
 @dataclass(frozen=True)
@@ -66,9 +70,13 @@ class PipelineSpec:
         return (name, *self.columns[name].aliases)
 
 
+_INVISIBLE = re.compile("[\ufeff\u200b-\u200d\u2060]")
+
+
 def norm_header(text: str) -> str:
-    """Header comparison key: NFKC, stripped, case-folded (so `ＳＴＡＦＦ_ID ` = `staff_id`)."""
-    return unicodedata.normalize("NFKC", str(text)).strip().casefold()
+    """Header comparison key: NFKC, stripped, case-folded (so `ＳＴＡＦＦ_ID ` = `staff_id`); BOMs
+    and zero-width characters (invisible in Excel) are dropped."""
+    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", str(text))).strip().casefold()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -152,7 +160,7 @@ def _column(col: str, body: Any, name: str) -> ColumnSpec:
     ctype = body.get("type")
     if ctype not in COLUMN_TYPES:
         raise SpecError(name, f"{where}.type", f"'{ctype}' is not one of {sorted(COLUMN_TYPES)}")
-    for flag in ("required", "generated"):
+    for flag in ("required", "generated", "year_window"):
         if not isinstance(body.get(flag, False), bool):
             raise SpecError(name, f"{where}.{flag}", "must be true or false")
     aliases = body.get("aliases", [])
@@ -175,6 +183,7 @@ def _column(col: str, body: Any, name: str) -> ColumnSpec:
         generated=bool(body.get("generated", False)),
         aliases=tuple(aliases),
         values=values,
+        year_window=bool(body.get("year_window", True)),
     )
 
 
@@ -228,19 +237,33 @@ def match_spec(path: Path, headers: list[str], specs: dict[str, PipelineSpec]) -
     pool = by_name or list(specs.values())
     scored = sorted(((_header_score(s, headers), s.dataset) for s in pool), reverse=True)
     scored = [(score, ds) for score, ds in scored if score > 0]
-    if scored and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+    if len(scored) == 1:
+        return next(s for s in pool if s.dataset == scored[0][1])
+    if len({ds for _, ds in scored}) > 1:  # more columns is no proof: a leave file may carry 年月
+        candidates = sorted({ds for _, ds in scored})
+        examples = [_example_name(specs[c]) for c in candidates if c in specs]
+        raise Refusal("ambiguous_dataset", file_name,
+                      {"candidates": candidates, "examples": examples, "headers": list(headers)})
+    if scored:  # variants of one dataset (survey, survey_glint): the better fit
         return max((s for s in pool if s.dataset == scored[0][1]), key=lambda s: _header_score(s, headers))
     if len(headers) == 1 and any(ch in headers[0] for ch in ";|"):
         raise Refusal("bad_delimiter", file_name, {"header": headers[0]})
     if by_name:
         candidates = [s.dataset for s in by_name]
-        reason_ja = "ファイル名が複数のデータ定義に一致し、見出しでも決められません。"
+        reason = {"ja": "ファイル名が複数のデータ定義に一致し、見出しはどれの必須列も満たしません。",
+                  "en": "The file name matches several datasets and the headers satisfy none of them."}
     else:
-        candidates = [ds for _, ds in scored] or sorted(specs)
-        reason_ja = ("見出しが複数のデータ定義に同程度に一致します。" if scored
-                     else "ファイル名にも見出しにも一致するデータ定義がありません。")
+        candidates = sorted(specs)
+        reason = {"ja": "ファイル名にも見出しにも一致するデータ定義がありません。",
+                  "en": "Neither the file name nor the headers match a dataset."}
     raise Refusal("unknown_dataset", file_name,
-                  {"candidates": candidates, "reason": reason_ja, "headers": list(headers)})
+                  {"candidates": candidates, "reason": reason, "headers": list(headers)})
+
+
+def _example_name(spec: PipelineSpec) -> str:
+    """A file name that the spec's first pattern recognises (`overtime*` → `overtime_….csv`)."""
+    pattern = spec.file_patterns[0] if spec.file_patterns else spec.dataset
+    return pattern.replace("*", "_…", 1).replace("*", "") + ".csv" if "*" in pattern else pattern
 
 
 def _name_matches(file_name: str, patterns: tuple[str, ...]) -> bool:

@@ -38,6 +38,9 @@ class RawTable:
     source: str
     sheet: str | None = None
     encoding: str | None = None
+    repeated: tuple[str, ...] = ()
+    """Headers written more than once (compared as `norm_header` does): the copies after the
+    first are renamed `<header>__<n>` so polars can hold them, and normalise refuses the file."""
 
     @property
     def headers(self) -> list[str]:
@@ -136,6 +139,8 @@ def read_csv(path: Path) -> RawTable:
             body = data.decode(encoding).encode("utf-8")
         except (UnicodeDecodeError, LookupError) as exc:
             raise Refusal("binary_file", path.name) from exc
+    if b"\n" not in body and b"\r" in body:  # classic Mac line endings: one "line" otherwise
+        body = body.replace(b"\r", b"\n")
     blank = _LEADING_BLANK.match(body)
     lead = blank.group(0).count(b"\n") if blank else 0
     # polars takes the width from the first line, so leading blank lines are cut off here and
@@ -152,8 +157,8 @@ def read_csv(path: Path) -> RawTable:
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
         raise Refusal("unreadable_csv", path.name, {"reason": str(exc).splitlines()[0]}) from exc
-    table = _grid_to_table(grid, path.name, None).with_columns(pl.col(SOURCE_ROW) + lead)
-    return RawTable(table, path.name, None, encoding)
+    table, repeated = _grid_to_table(grid, path.name, None)
+    return RawTable(table.with_columns(pl.col(SOURCE_ROW) + lead), path.name, None, encoding, repeated)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,9 +192,9 @@ def read_xlsx(path: Path) -> list[RawTable]:
         if grid.width == 0 or _blank_mask(grid).all():
             continue
         try:
-            frame = _grid_to_table(grid, path.name, name)
+            frame, repeated = _grid_to_table(grid, path.name, name)
             frame = frame.with_columns(pl.col(SOURCE_ROW) + (first_rows.get(name, 1) - 1))
-            tables.append(RawTable(frame, path.name, name))
+            tables.append(RawTable(frame, path.name, name, repeated=repeated))
         except Refusal as refusal:
             if refusal.code != "no_data_rows":
                 raise
@@ -237,26 +242,86 @@ def sheet_first_rows(path: Path) -> dict[str, int]:
 
 
 def read_parquet(path: Path) -> RawTable:
-    """A Parquet file with every column cast to String (dates → ISO), row numbers as if header=1."""
+    """A Parquet file with every column cast to String (dates → ISO), row numbers as if header=1.
+
+    Refused rather than crashing: nested columns (list/struct: a cell must hold one value) and
+    binary columns with bytes that are not UTF-8 (named with their first bad row).
+    """
     path = Path(path)
     try:
         frame = pl.read_parquet(path)
     except Exception as exc:  # polars raises ComputeError / OSError variants
-        raise Refusal("unreadable_parquet", path.name, {"reason": str(exc).splitlines()[0]}) from exc
+        raise Refusal("unreadable_parquet", path.name, {"reason": _first_line(exc)}) from exc
     frame = frame.drop([c for c in (SOURCE_FILE, SOURCE_ROW) if c in frame.columns])
     if frame.width == 0:
         raise Refusal("empty_file", path.name)
     if frame.height == 0:
         raise Refusal("no_data_rows", path.name, {"sheet": ""})
-    frame = frame.select(pl.all().cast(pl.String)).with_columns(
+    nested = [c for c, t in frame.schema.items() if t.is_nested() or t == pl.Object]
+    if nested:
+        types = [f"{c} ({frame.schema[c]})" for c in nested]
+        raise Refusal("parquet_nested_column", path.name, {"columns": types})
+    frame = frame.with_columns([_binary_as_text(frame, c, path.name)
+                                for c, t in frame.schema.items() if t == pl.Binary])
+    try:
+        frame = frame.select(pl.all().cast(pl.String))
+    except pl.exceptions.PolarsError as exc:
+        raise Refusal("unreadable_parquet", path.name, {"reason": _first_line(exc)}) from exc
+    frame = frame.with_columns(
         pl.lit(path.name, dtype=pl.String).alias(SOURCE_FILE),
         (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(SOURCE_ROW),
     )
     return RawTable(frame, path.name, None)
 
 
+def _binary_as_text(frame: pl.DataFrame, column: str, file: str) -> pl.Series:
+    """A Binary column decoded as UTF-8, or a refusal naming the column and the first bad row.
+
+    polars cannot cast invalid UTF-8 even non-strictly (it raises), and decoding leniently would
+    turn the bad cells into blanks, a silent loss; so the distinct values (few, and Binary
+    columns are rare) are checked in Python before the cast.
+    """
+    raw = frame.get_column(column)
+    bad = [v for v in raw.drop_nulls().unique().to_list() if not _is_utf8(v)]
+    if bad:
+        row = int(raw.is_in(bad).arg_true()[0]) + 2
+        raise Refusal("parquet_bad_bytes", file, {"column": column, "row": row})
+    return raw.cast(pl.String)
+
+
+def _is_utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an exception's text (polars appends long hints), or its type name."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 # ---------------------------------------------------------------------------------------------
 # shared
+
+
+def repeated_headers(cells: list[object] | tuple[object, ...]) -> tuple[str, ...]:
+    """Non-blank header cells written twice or more, as first written (`ＩＤ` and `id` are one
+    header written twice: they are compared the way headers are matched, `norm_header`)."""
+    from hrmetrics.pipelines import norm_header
+
+    first: dict[str, str] = {}
+    out: list[str] = []
+    for cell in cells:
+        if cell is None or not str(cell).strip():
+            continue
+        key = norm_header(str(cell))
+        if key in first and first[key] not in out:
+            out.append(first[key])
+        first.setdefault(key, str(cell))
+    return tuple(out)
 
 
 def _blank_mask(grid: pl.DataFrame) -> pl.Series:
@@ -268,8 +333,8 @@ def _blank_mask(grid: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
-def _grid_to_table(grid: pl.DataFrame, file: str, sheet: str | None) -> pl.DataFrame:
-    """Header-less grid → frame with the first non-blank row as headers.
+def _grid_to_table(grid: pl.DataFrame, file: str, sheet: str | None) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """Header-less grid → (frame with the first non-blank row as headers, repeated headers).
 
     `_source_row` is the physical row (1-based), as the spreadsheet shows it: normally header = 1
     and first data row = 2; blank lines keep their numbers but are not returned.
@@ -291,11 +356,12 @@ def _grid_to_table(grid: pl.DataFrame, file: str, sheet: str | None) -> pl.DataF
     if data.height == 0:
         sheet_note = f" (シート {sheet})" if sheet else ""
         raise Refusal("no_data_rows", file, {"sheet": sheet_note})
-    return data.select(
+    frame = data.select(
         *[pl.col(old).alias(new) for old, new in keep],
         pl.lit(file, dtype=pl.String).alias(SOURCE_FILE),
         pl.col(SOURCE_ROW),
     )
+    return frame, repeated_headers([str(c).lstrip("\ufeff") if c is not None else None for c in header_cells])
 
 
 def _unique_headers(cells: tuple[object, ...]) -> list[str]:

@@ -76,12 +76,24 @@ def scope_to_unit(df: pl.DataFrame | None, unit_code: str) -> pl.DataFrame | Non
     return df.filter(pl.col("unit_code").is_in([unit_code, ORG]))
 
 
+MAX_STEM = 64
+"""Longest file stem written for a unit: far below every file system's 255-byte name limit,
+leaving room for the suffix and for the folder path on Windows."""
+_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
+                       *(f"LPT{i}" for i in range(10))})
+"""Device names that Windows will not open as files, whatever the extension or case."""
+
+
 def safe_filename(code: str) -> str:
-    """A file stem made only of [A-Za-z0-9_-]; altered codes get a short hash to stay unique."""
+    """A file stem made only of [A-Za-z0-9_-], at most MAX_STEM characters, never a Windows
+    device name. A code that had to be altered (characters replaced, cut, or reserved) gets a
+    hash of the original, so two codes never share a file and a plain code keeps its own name."""
+    code = str(code)
     stem = re.sub(r"[^A-Za-z0-9_-]", "_", code)
-    if stem != code or not stem.strip("_-"):
-        stem = f"{stem.strip('_-')[:40] or 'unit'}_{hashlib.sha256(code.encode()).hexdigest()[:8]}"
-    return stem
+    if stem == code and stem.strip("_-") and len(stem) <= MAX_STEM and stem.upper() not in _RESERVED:
+        return stem
+    digest = hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{stem.strip('_-')[:MAX_STEM - 9] or 'unit'}_{digest}"
 
 
 def safe_child(directory: Path, code: str, suffix: str) -> Path:

@@ -125,8 +125,10 @@ LABELS: dict[int, dict[str, int]] = {4: _AGREE4, 5: _AGREE5, 7: _AGREE7}
 
 _MSG = {
     "survey_label": (
-        "回答の選択肢を数値に変換できません（{k}段階の設問）",
-        "The answer label cannot be mapped to a number ({k}-point item)",
+        "回答「{value}」を{k}段階の選択肢として読めません（1つの数値か選択肢の文言だけを書いてください。"
+        "例: 5、そう思う、5:そう思う）",
+        "Answer '{value}' cannot be read as one of the {k} points (write one number or one label, "
+        "e.g. 5, そう思う, 5:そう思う)",
     ),
     "unknown_column": (
         "設問マスタに該当する設問がない列です（取り込まれていません）",
@@ -245,11 +247,30 @@ def _header_map(master: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+_ANSWER = r"^([0-9]{1,2})(?:\.0*)?(?:(?:\s*[:.)、,]\s*|\s+)([^0-9]+))?$"
+"""One whole number, optionally followed by its label (`5`, `5.0`, `5:そう思う`, `5 そう思う`).
+Anything else with a digit in it (`1e3`, `4-5`, `3 or 5`, `2/5`, `4.5`) is not one answer: read as
+its first digit it would be a silent misread, so it is a row reject."""
+
+
+def _answer_parts(raw: pl.Expr) -> pl.Expr:
+    """Struct of (number as written, label after it or null) of a numeric answer."""
+    s = raw.cast(pl.String).str.normalize("NFKC").str.strip_chars()
+    return s.str.extract_groups(_ANSWER)
+
+
 def _map_value(raw: pl.Expr, k: pl.Expr) -> pl.Expr:
     """Numeric answer (`5`, `５`, `5:そう思う`) as a number; 0–10 scales shifted to 1–11."""
-    s = raw.cast(pl.String).str.normalize("NFKC").str.strip_chars()
-    num = s.str.extract(r"^(\d{1,2})(?:\.0+)?(?:[^\d.].*)?$", 1).cast(pl.Int64, strict=False)
+    num = _answer_parts(raw).struct.field("1").cast(pl.Int64, strict=False)
     return pl.when(k == 11).then(num + 1).otherwise(num)
+
+
+def _label_agrees(raw: pl.Expr, k: pl.Expr, mapped_label: pl.Expr) -> pl.Expr:
+    """False when a number carries a known label of another value (`5:そう思わない`): which one
+    the respondent meant cannot be told. An unknown label after a number is the system's own
+    wording and the number is taken."""
+    num = _answer_parts(raw).struct.field("1").cast(pl.Int64, strict=False)
+    return mapped_label.is_null() | (mapped_label == pl.when(k == 11).then(num + 1).otherwise(num))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,8 +308,18 @@ def _to_long(
         _label=_norm(pl.col("_raw")),
         _blank=pl.col("_raw").str.strip_chars().str.len_chars().fill_null(0) == 0,
     )
-    mapped = matched.join(label_table(), on=["scale_points", "_label"], how="left").with_columns(
-        value=pl.coalesce(pl.col("_mapped"), _map_value(pl.col("_raw"), pl.col("scale_points")))
+    suffix_labels = label_table().rename({"_label": "_suffix", "_mapped": "_suffix_mapped"})
+    mapped = (
+        matched.join(label_table(), on=["scale_points", "_label"], how="left")
+        .with_columns(_suffix=_norm(_answer_parts(pl.col("_raw")).struct.field("2")))
+        .join(suffix_labels, on=["scale_points", "_suffix"], how="left")
+        .with_columns(
+            value=pl.coalesce(
+                pl.col("_mapped"),
+                pl.when(_label_agrees(pl.col("_raw"), pl.col("scale_points"), pl.col("_suffix_mapped")))
+                .then(_map_value(pl.col("_raw"), pl.col("scale_points"))),
+            )
+        )
     )
     bad = mapped.filter(~pl.col("_blank") & pl.col("value").is_null())
     good = mapped.filter(pl.col("_blank") | pl.col("value").is_not_null())
@@ -305,7 +336,7 @@ def _to_long(
         [
             _reject_rows(
                 bad.with_columns(
-                    _msg=pl.format(_msg("survey_label", lang, k="{}"), "scale_points")
+                    _msg=pl.format(_msg("survey_label", lang, value="{}", k="{}"), "_raw", "scale_points")
                 ),
                 dataset=pl.lit(dataset),
                 file=pl.col("_source_file"),

@@ -5,6 +5,7 @@ Heavy modules are imported inside the commands so `hrmetrics --help` stays insta
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -42,7 +43,60 @@ def _data_dir(paths: tuple[Path, ...]) -> Path:
     return first if first.is_dir() else first.parent
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The command group, turning a failure into a message instead of a traceback.
+
+    A bad plan, setting, spec or file is the user's to fix, so it ends with its sentence in the
+    chosen language and exit code 2. `HRMETRICS_DEBUG=1` lets the traceback through for us.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["hrmetrics_argv"] = list(args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("HRMETRICS_DEBUG"):
+                raise
+            click.echo(failure_text(exc, _argv_lang(ctx.meta.get("hrmetrics_argv", []))), err=True)
+            ctx.exit(2)
+
+
+def _argv_lang(argv: list[str]) -> str:
+    """The --lang of the command line (the group fails before the command has parsed it)."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return "en" if argv[i + 1] == "en" else "ja"
+        if arg.startswith("--lang="):
+            return "en" if arg.endswith("=en") else "ja"
+    return "ja"
+
+
+def failure_text(exc: BaseException, lang: str = "ja") -> str:
+    """The sentence shown for a failed command: our own errors speak for themselves (in `lang`
+    where they can); anything else is named by type, with the way to see the traceback."""
+    from hrmetrics.console import visible
+    from hrmetrics.errors import Refusal
+
+    if isinstance(exc, Refusal) or callable(getattr(exc, "message", None)):
+        text = exc.message(lang)
+    elif isinstance(exc, (ValueError, OSError)):
+        text = str(exc)
+    elif lang == "ja":
+        text = (f"予期しないエラー ({type(exc).__name__}: {exc})。"
+                "HRMETRICS_DEBUG=1 を付けて再実行すると詳細が出ます。")
+    else:
+        text = (f"Unexpected error ({type(exc).__name__}: {exc}). "
+                "Run again with HRMETRICS_DEBUG=1 for details.")
+    text = ("エラー: " if lang == "ja" else "Error: ") + text
+    return "\n".join(visible(line) for line in text.splitlines())
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="hrmetrics")
 def cli() -> None:
     """hrmetrics — 職員の人事指標・職員意識調査の分析 (HR metrics for municipalities)."""

@@ -175,6 +175,10 @@ def _read_all(files: list[Path], specs: dict[str, Any]) -> list[_Table]:
         except Refusal as exc:
             tables.append(_Table(path, spec=_spec_by_name(path, specs), refusal=exc))
             continue
+        except Exception as exc:  # a reader's surprise is this file's problem, not the run's
+            refusal = Refusal("unreadable_file", path.name, {"reason": _describe_error(exc)})
+            tables.append(_Table(path, spec=_spec_by_name(path, specs), refusal=refusal))
+            continue
         for raw in raws:
             table = _Table(path, raw=raw)
             try:
@@ -183,6 +187,12 @@ def _read_all(files: list[Path], specs: dict[str, Any]) -> list[_Table]:
                 table.refusal = exc
             tables.append(table)
     return sorted(tables, key=lambda t: t.order)
+
+
+def _describe_error(exc: BaseException) -> str:
+    """`Type: first line of the message` — enough to search for, short enough for a table."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
 
 
 def _spec_by_name(path: Path, specs: dict[str, Any]) -> Any:
@@ -267,19 +277,23 @@ class _Run:
         context = self.context()
         try:
             norm = normalise(table.raw, spec, context)
+            cycle = _successor_cycle_refusal(spec.dataset, norm.frame, table.label)
+            if cycle is not None:
+                raise cycle
+            frame, moved = map_retired_units(norm.frame, spec.dataset, self.reference.get("org_units"),
+                                             self.config, self.lang)
+            val = validate_frame(frame, spec, context)
         except Refusal as exc:
             return self.refuse(table, exc)
-        cycle = _successor_cycle_refusal(spec.dataset, norm.frame, table.label)
-        if cycle is not None:
-            return self.refuse(table, cycle)
-        frame, moved = map_retired_units(norm.frame, spec.dataset, self.reference.get("org_units"),
-                                         self.config, self.lang)
-        val = validate_frame(frame, spec, context)
+        except Exception as exc:  # input no check foresaw: refuse this file, go on with the others
+            reason = {"reason": _describe_error(exc)}
+            return self.refuse(table, Refusal("unexpected_error", table.label, reason))
         moved = moved.filter(~pl.col("row").is_in(val.rejects["row"].implode()))  # only rows kept
         read = norm.rows_read
         accepted_rows = val.accepted["_source_row"].n_unique() if val.accepted.height else 0
         rejected = read - accepted_rows
-        warned = pl.concat([val.warnings["row"], moved["row"]]).n_unique()
+        parse_warned = norm.rejects.filter(pl.col("severity") == "warning")["row"].drop_nulls()
+        warned = pl.concat([parse_warned, val.warnings["row"], moved["row"]]).n_unique()  # e.g. ids cleaned
         file_rejects = _as_written(self._without_ids(
             pl.concat([norm.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), val.rejects, moved]),
             spec), norm.column_map)

@@ -28,8 +28,17 @@ def test_plan_prints_the_seed_targets_as_the_seed_states_them() -> None:
 
 def test_unknown_plan_is_a_clear_error() -> None:
     res = CliRunner().invoke(cli, ["plan", "no_such_city"])
-    assert res.exit_code != 0
-    assert "no_such_city" in str(res.exception)
+    assert res.exit_code == 2
+    assert res.output == "エラー: plans/no_such_city.toml が見つかりません\n"  # a sentence, no traceback
+
+
+def test_bad_plan_file_is_a_message_in_the_chosen_language(tmp_path) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text('[plan]\nname = "x"\n', encoding="utf-8")
+    en = CliRunner().invoke(cli, ["plan", str(plan), "--lang", "en"])
+    assert (en.exit_code, en.output) == (2, "Error: plan.toml: [plan]: required field 'organisation' is missing\n")
+    ja = CliRunner().invoke(cli, ["plan", str(plan)])
+    assert ja.output == "エラー: plan.toml: [plan]: 必須項目「organisation」がありません\n"
 
 
 def test_help_stays_light() -> None:

@@ -159,9 +159,10 @@ def leave_year_expr(col: pl.Expr, basis: Literal["calendar", "fiscal"] = "calend
 SILENT_INVISIBLE = r"[\x{FEFF}\x{200B}-\x{200D}\x{2060}]"
 """BOM and zero-width characters: invisible in Excel, left behind by concatenated exports and
 copy-paste, never meant as data. Dropped from every value without a word."""
-OTHER_INVISIBLE = r"[[\p{Cc}\p{Cf}]&&[^\x{FEFF}\x{200B}-\x{200D}\x{2060}\t\n\r ]]"
-"""Other control and format characters (ESC, NUL, bidi overrides...): dropped from ids and codes
-too, but the row gets a warning, because something a person typed may have been altered."""
+OTHER_INVISIBLE = r"[[\p{Cc}\p{Cf}]&&[^\x{FEFF}\x{200B}-\x{200D}\x{2060}]]"
+"""Other control and format characters (ESC, NUL, bidi overrides, a line break inside a cell...):
+dropped from ids and codes too, but the row gets a warning, because something a person typed may
+have been altered. Leading and trailing whitespace is trimmed as in every value, without a word."""
 
 
 def clean_text_expr(col: pl.Expr) -> pl.Expr:

@@ -396,9 +396,10 @@ def _value_text(col: str, dtype: pl.DataType) -> pl.Expr:
     c = pl.col(col)
     if dtype == pl.Date:
         return c.dt.strftime("%Y-%m") if col == "month" else c.dt.strftime("%Y-%m-%d")
-    if dtype.is_float():
-        return pl.when(c == c.round(0)).then(c.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(
-            c.cast(pl.String))
+    if dtype.is_float():  # huge values (1e308, inf) do not fit Int64: shown as floats, never blank
+        whole = (c == c.round(0)) & (c.abs() < 1e15)
+        as_int = c.cast(pl.Int64, strict=False).cast(pl.String)
+        return pl.when(whole).then(as_int).otherwise(c.cast(pl.String))
     return c.cast(pl.String)
 
 

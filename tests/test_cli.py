@@ -36,7 +36,8 @@ def test_bad_plan_file_is_a_message_in_the_chosen_language(tmp_path) -> None:
     plan = tmp_path / "plan.toml"
     plan.write_text('[plan]\nname = "x"\n', encoding="utf-8")
     en = CliRunner().invoke(cli, ["plan", str(plan), "--lang", "en"])
-    assert (en.exit_code, en.output) == (2, "Error: plan.toml: [plan]: required field 'organisation' is missing\n")
+    assert en.exit_code == 2
+    assert en.output == "Error: plan.toml: [plan]: required field 'organisation' is missing\n"
     ja = CliRunner().invoke(cli, ["plan", str(plan)])
     assert ja.output == "エラー: plan.toml: [plan]: 必須項目「organisation」がありません\n"
 

@@ -187,7 +187,10 @@ def plan(plan: str | None, config_path: Path | None, lang: str | None) -> None:
         for name in list_presets(config.workspace):
             click.echo(name)
         return
-    click.echo(format_plan(load_plan(plan, workspace=config.workspace), lang=config.lang))
+    from hrmetrics.console import visible
+
+    text = format_plan(load_plan(plan, workspace=config.workspace), lang=config.lang)
+    click.echo("\n".join(visible(line) for line in text.splitlines()))  # plan text may hold ESC
 
 
 @cli.command()

@@ -127,8 +127,11 @@ def load_config(path: str | Path | None = None) -> Config:
             return Config(workspace=workspace)
     else:
         workspace = p.parent
-    with p.open("rb") as fh:
-        data = tomllib.load(fh)
+    try:
+        with p.open("rb") as fh:
+            data = tomllib.load(fh)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:  # name the file: the parser does not
+        raise ValueError(f"{p.name} を TOML として読めません: {exc}") from exc
     return config_from_dict(data, workspace=workspace)
 
 

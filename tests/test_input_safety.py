@@ -311,3 +311,12 @@ def test_huge_numbers_are_named_in_the_reject_not_blank(tmp_path):
     assert bad["value"].to_list() == ["1e+308", "inf", "1.2345678901234568e+29"]
     assert bad["message"][0] == ("時間外勤務時間「1e+308」が範囲外です"
                                  " (0〜744時間: 1か月の時間数を超えられません)")
+
+
+def test_broken_workspace_config_is_one_sentence_naming_the_file(tmp_path):
+    (tmp_path / "hrmetrics.toml").write_text('[report\nlang = "en"\n', encoding="utf-8")
+    (tmp_path / "overtime_a.csv").write_text(HEAD + "S1,2024-04,A01,3\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["validate", str(tmp_path)])
+    assert res.exit_code == 2
+    assert res.output == ("エラー: hrmetrics.toml を TOML として読めません: "
+                          "Expected ']' at the end of a table declaration (at line 1, column 8)\n")

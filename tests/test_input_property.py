@@ -5,12 +5,15 @@ Inputs are random bytes, text in several encodings, control characters, exotic U
 or tiny numbers. "A clear message" means a `Refusal` whose text names the file, or rejects rows
 naming file, row, column and value; "parsed" means values of the canonical dtype, with the
 accounting accepted + rejected = read intact. Example counts are kept small so the suite stays
-fast; the generators lean on the characters that broke intake before (BOM, ESC, rich markup).
+fast, and derandomised so that the shared suite is reproducible; the generators lean on the
+characters that broke intake before (BOM, ESC, rich markup). To explore further, set
+HRMETRICS_PROPERTY_EXAMPLES (e.g. 2000): examples are then multiplied and drawn at random.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -31,7 +34,16 @@ SPECS = load_specs()
 ORG_UNITS = pl.DataFrame({"unit_code": ["A01"], "unit_name": ["総務課"], "parent_code": ["D1"],
                           "valid_from_fy": [2000], "valid_to_fy": [None], "successor_code": [None]},
                          schema_overrides={"valid_to_fy": pl.Int64, "successor_code": pl.String})
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_EXPLORE = int(os.environ.get("HRMETRICS_PROPERTY_EXAMPLES", "0"))
+
+
+def _settings(examples: int) -> settings:
+    """Modest, reproducible example counts; many random ones when exploring on purpose."""
+    return settings(max_examples=_EXPLORE or examples, deadline=None, derandomize=not _EXPLORE,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+FAST = _settings(40)
 
 HOSTILE = st.sampled_from(["\ufeff", "\u200b", "\x1b[31m", "\x00", "\r", "\n", '"', ",", "\t", "[/bold]",
                            "\u202e", "𠮷", "ｱ", "①", "Ⅻ", "－", "△", "１", "令和", "年", "月", ":", "e", "."])
@@ -102,14 +114,15 @@ def test_hostile_csv_is_normalised_or_refused_with_accounting_intact(tmp_path_fa
                 c: DTYPES[col.type] for c, col in spec.columns.items()}
             bad = norm.rejects.filter(pl.col("severity") == "error")
             assert bad["row"].null_count() == 0 and bad["column"].null_count() == 0
-            assert all(m and "{" not in m for m in norm.rejects["message"].to_list())
+            for value, text in norm.rejects.select("value", "message").iter_rows():
+                assert text and (value is None or value in text), (value, text)  # the value is named
             months = norm.frame["month"].drop_nulls().to_list()
             assert all(1989 <= m.year <= date.today().year + 1 for m in months)
     except Refusal as refusal:
         _assert_clear(refusal, path.name)
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(_settings(4), max_examples=min(_EXPLORE, 40) or 4)
 @given(rows=st.lists(st.lists(CELL, min_size=4, max_size=4), min_size=1, max_size=4), encoding=ENCODING)
 def test_whole_intake_with_great_expectations_never_raises(tmp_path_factory, rows, encoding):
     from hrmetrics.intake import validate_files
@@ -152,7 +165,7 @@ PARSERS = {
 }
 
 
-@settings(max_examples=25, deadline=None)
+@_settings(25)
 @given(value=CELL)
 def test_every_scalar_parser_returns_its_type_or_none(value):
     for parse, kind in PARSERS.items():
@@ -160,14 +173,14 @@ def test_every_scalar_parser_returns_its_type_or_none(value):
         assert out is None or isinstance(out, kind), (parse.__name__, value, out)
 
 
-@settings(max_examples=60, deadline=None)
+@_settings(60)
 @given(value=st.text(max_size=10), junk=st.lists(HOSTILE, max_size=3).map("".join))
 def test_ids_lose_only_invisible_characters(value, junk):
     cleaned = pl.select(jp.clean_id_expr(pl.lit(junk + value + junk, dtype=pl.String))).item()
     assert cleaned is None or not any(unicodedata.category(ch) in ("Cc", "Cf") for ch in cleaned)
 
 
-@settings(max_examples=20, deadline=None)
+@_settings(20)
 @given(answers=st.lists(CELL, min_size=1, max_size=6), scale=st.sampled_from([4, 5, 7, 11]))
 def test_survey_answers_are_an_integer_or_a_named_reject(answers, scale):
     from types import SimpleNamespace
@@ -196,14 +209,14 @@ def test_survey_answers_are_an_integer_or_a_named_reject(answers, scale):
 # outputs of data: terminal text and file names
 
 
-@settings(max_examples=80, deadline=None)
+@_settings(80)
 @given(text=st.one_of(st.text(max_size=30), st.lists(HOSTILE, max_size=6).map("".join)))
 def test_console_text_holds_no_control_or_invisible_character(text):
     shown = visible(text)
     assert not any(unicodedata.category(ch) == "Cc" or ch in "\u200b\u202e\ufeff" for ch in shown)
 
 
-@settings(max_examples=80, deadline=None)
+@_settings(80)
 @given(code=st.one_of(st.text(max_size=400), st.sampled_from(["CON", "aux", "LPT1", "COM9", "..", "/"])))
 def test_unit_file_names_are_short_safe_and_never_device_names(code):
     stem = safe_filename(code)

@@ -181,8 +181,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         " (set [intake] first_year / last_year in hrmetrics.toml to change them)",
     },
     "stripped_characters": {
-        "ja": "「{column}」の値「{value}」から制御文字・書式文字を取り除いて読みました",
-        "en": "Control or format characters were removed from '{value}' in '{column}'",
+        "ja": "「{column}」の値から制御文字・書式文字を取り除き、「{value}」として読みました",
+        "en": "Control or format characters were removed from the value in '{column}'; read as '{value}'",
     },
     "ignored_columns": {
         "ja": "次の列はデータ定義にないため読み込みませんでした: {columns}",

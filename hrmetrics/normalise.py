@@ -364,7 +364,12 @@ def _rejects_for(
     parsed: pl.DataFrame, col: ColumnSpec, rule: str, dataset: str, file: str, lang: str, header: str,
     window: tuple[int, int] | None = None,
 ) -> pl.DataFrame:
-    """Rejects rows of one check of one column; the message is built vectorised around the value."""
+    """Rejects rows of one check of one column; the message is built vectorised around the value.
+
+    The value is as written, except for `stripped_characters`: there it is the cleaned value that
+    was kept, because that is what the store holds (and what an id's pseudonym is made from).
+    """
+    shown = pl.col(f"__p_{col.name}") if rule == "stripped_characters" else pl.col(col.name)
     accepted = [f"{k} ({v[0]})" if v else k for k, v in col.values.items()]
     first, last = window or (None, None)
     template = message(rule, lang, column=header, value="\x00", accepted=accepted, first=first, last=last)
@@ -374,8 +379,8 @@ def _rejects_for(
         pl.lit(file, dtype=pl.String).alias("file"),
         pl.col(SOURCE_ROW).cast(pl.Int64).alias("row"),
         pl.lit(col.name, dtype=pl.String).alias("column"),
-        pl.col(col.name).alias("value"),
+        shown.alias("value"),
         pl.lit(rule, dtype=pl.String).alias("rule"),
-        pl.concat_str([pl.lit(before), pl.col(col.name), pl.lit(after)]).alias("message"),
+        pl.concat_str([pl.lit(before), shown, pl.lit(after)]).alias("message"),
         pl.lit("warning" if rule == "stripped_characters" else "error", dtype=pl.String).alias("severity"),
     )

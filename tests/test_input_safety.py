@@ -158,15 +158,18 @@ def test_bom_and_zero_width_characters_do_not_make_a_different_person(tmp_path):
 
 
 def test_other_control_characters_are_removed_from_ids_and_reported(tmp_path):
-    rows = "S\x1b1,2024-04,A01,3\nS\u202e2,2024-04,A01,4\nS3,2024-04,A01,5\n"
+    rows = "S1,2024-04,A\x1b01,3\nS2,2024-04,A\u202e02,4\nS\x073,2024-04,A01,5\n"
     result = _run(tmp_path, {"overtime_a.csv": HEAD + rows})
     rep = _report(result, "overtime_a.csv")
-    assert (rep.rows_accepted, rep.rows_rejected, rep.rows_warned) == (3, 0, 2)
+    assert (rep.rows_accepted, rep.rows_rejected, rep.rows_warned) == (3, 0, 3)
     warned = _rejects(result, "overtime_a.csv", "stripped_characters")
-    assert warned.select("row", "column", "value", "severity").rows() == [
-        (2, "職員番号", "S\x1b1", "warning"), (3, "職員番号", "S\u202e2", "warning")]
-    assert warned["message"][0] == "「職員番号」の値「S\x1b1」から制御文字・書式文字を取り除いて読みました"
+    units = warned.filter(pl.col("column") == "所属コード").sort("row")
+    assert units.select("row", "value", "severity").rows() == [(2, "A01", "warning"), (3, "A02", "warning")]
+    assert units["message"][0] == "「所属コード」の値から制御文字・書式文字を取り除き、「A01」として読みました"  # noqa: E501
+    [staff] = warned.filter(pl.col("column") == "職員番号").rows(named=True)  # ids: shown as pseudonym
+    assert staff["row"] == 4 and staff["value"] not in ("S3", "S\x073") and "S3" not in staff["message"]
     assert sorted(result.accepted["overtime"]["staff_id"]) == ["S1", "S2", "S3"]
+    assert sorted(result.accepted["overtime"]["unit_code"]) == ["A01", "A01", "A02"]
 
 
 def test_bom_in_a_header_is_ignored(tmp_path):

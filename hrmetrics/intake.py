@@ -142,6 +142,8 @@ class _Table:
     spec: Any = None
     refusal: Refusal | None = None
     sha256: str | None = None
+    position: int = 0
+    """The sheet's place in its workbook: sheets are taken in workbook order, not name order."""
 
     @property
     def label(self) -> str:
@@ -158,9 +160,9 @@ class _Table:
         return int(self.raw.rows_read) if self.raw is not None else 0
 
     @property
-    def order(self) -> tuple[int, str]:
+    def order(self) -> tuple[int, str, int]:
         ds = getattr(self.spec, "dataset", None)
-        return (FIRST.get(ds, 2) if ds else 3, self.label)
+        return (FIRST.get(ds, 2) if ds else 3, self.path.name, self.position)
 
 
 def _read_all(files: list[Path], specs: dict[str, Any]) -> list[_Table]:
@@ -179,8 +181,8 @@ def _read_all(files: list[Path], specs: dict[str, Any]) -> list[_Table]:
             refusal = Refusal("unreadable_file", path.name, {"reason": _describe_error(exc)})
             tables.append(_Table(path, spec=_spec_by_name(path, specs), refusal=refusal))
             continue
-        for raw in raws:
-            table = _Table(path, raw=raw)
+        for position, raw in enumerate(raws):
+            table = _Table(path, raw=raw, position=position)
             try:
                 table.spec = match_spec(path, raw.headers, specs)
             except Refusal as exc:
@@ -220,6 +222,8 @@ class _Run:
         self.accepted: dict[str, list[pl.DataFrame]] = {}
         self.reference: dict[str, pl.DataFrame] = {}
         self.id_key: bytes | None = None
+        self.sheet_keys: dict[tuple[str, str], pl.DataFrame] = {}
+        """Grain keys taken so far from each workbook's sheets, per dataset (`_sheet_clashes`)."""
         self.live: set[tuple[str, str | None, str]] = set()
         """(sha256, sheet, dataset) of tables whose rows are in the store: a workbook's sheets
         are separate tables, so one loaded sheet does not make its siblings duplicates."""
@@ -288,31 +292,72 @@ class _Run:
         except Exception as exc:  # input no check foresaw: refuse this file, go on with the others
             reason = {"reason": _describe_error(exc)}
             return self.refuse(table, Refusal("unexpected_error", table.label, reason))
-        moved = moved.filter(~pl.col("row").is_in(val.rejects["row"].implode()))  # only rows kept
+        accepted, clashes = self._sheet_clashes(table, spec, val.accepted)
+        kept_rows = accepted["_source_row"].implode()
+        moved = moved.filter(pl.col("row").is_in(kept_rows))  # warn only about rows kept
+        warnings = val.warnings.filter(pl.col("row").is_in(kept_rows))
         read = norm.rows_read
-        accepted_rows = val.accepted["_source_row"].n_unique() if val.accepted.height else 0
+        accepted_rows = accepted["_source_row"].n_unique() if accepted.height else 0
         rejected = read - accepted_rows
         parse_warned = norm.rejects.filter(pl.col("severity") == "warning")["row"].drop_nulls()
-        warned = pl.concat([parse_warned, val.warnings["row"], moved["row"]]).n_unique()  # e.g. ids cleaned
+        warned = pl.concat([parse_warned, warnings["row"], moved["row"]]).n_unique()  # e.g. ids cleaned
         file_rejects = _as_written(self._without_ids(
-            pl.concat([norm.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), val.rejects, moved]),
-            spec), norm.column_map)
+            pl.concat([norm.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), val.rejects, clashes,
+                       moved]), spec), norm.column_map)
         self.rejects.append(file_rejects.filter(pl.col("severity") != "warning"))
-        self.warnings.append(pl.concat([file_rejects.filter(pl.col("severity") == "warning"),
-                                        val.warnings]))
+        self.warnings.append(pl.concat([file_rejects.filter(pl.col("severity") == "warning"), warnings]))
         self.reports.append(FileReport(table.label, spec.dataset, read, accepted_rows, rejected, warned,
                                        "ok" if rejected == 0 else "partial",
                                        self._summary(read, rejected, warned, val.skipped_rules), table.path))
-        self._remember(spec.dataset, val.accepted)
+        self._remember(spec.dataset, accepted)
         if self.store is not None:
             self.store.commit_batch(
-                source=table.path, dataset=spec.dataset, accepted=val.accepted, spec=spec, rows_read=read,
+                source=table.path, dataset=spec.dataset, accepted=accepted, spec=spec, rows_read=read,
                 rows_rejected=rejected, rows_warned=warned, status="loaded", sha256=self._sha(table),
                 sheet=table.sheet,
                 suite_version=suite_version(load_suite(spec.suite, getattr(self.config, "workspace", None))),
             )
             self.live.add((self._sha(table), table.sheet, spec.dataset))  # a 2nd copy in this run: duplicate
         return None
+
+    def _sheet_clashes(self, table: _Table, spec: Any,
+                       accepted: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Rows of a workbook sheet whose key (the dataset's grain) an earlier sheet of the same
+        workbook already holds: rejected, naming that sheet and row.
+
+        Why: sheets of one workbook are loaded side by side (none replaces another), so the same
+        staff-month on two sheets would otherwise be counted twice. The earlier sheet's row stays.
+        Rejection is per spreadsheet row (a survey row is rejected with all its items).
+        """
+        grain = [g for g in spec.grain if g in accepted.columns]
+        if table.sheet is None or not grain or accepted.is_empty():
+            return accepted, empty_rejects()
+        key = (str(table.path), spec.dataset)
+        earlier = self.sheet_keys.get(key)
+        clash = pl.DataFrame()
+        if earlier is not None:
+            clash = accepted.join(earlier, on=grain, how="inner")
+            accepted = accepted.filter(~pl.col("_source_row").is_in(clash["_source_row"].implode()))
+        mine = accepted.select(*grain, _other_sheet=pl.lit(table.sheet), _other_row=pl.col("_source_row"))
+        self.sheet_keys[key] = mine if earlier is None else pl.concat([earlier, mine])
+        if clash.is_empty():
+            return accepted, empty_rejects()
+        from hrmetrics.validate import _value_text
+
+        value = pl.concat_str([_value_text(c, clash.schema[c]) for c in grain], separator=" / ",
+                              ignore_nulls=True)
+        template = message("grain_across_sheets", self.lang, value="\x00v", sheet="\x00s", row="\x00r")
+        order = sorted([("\x00v", value), ("\x00s", pl.col("_other_sheet")),
+                        ("\x00r", pl.col("_other_row").cast(pl.String))], key=lambda f: template.find(f[0]))
+        text = template
+        for placeholder, _ in order:
+            text = text.replace(placeholder, "{}")
+        rejects = clash.select(
+            dataset=pl.lit(spec.dataset), file=pl.lit(table.label), row=pl.col("_source_row"),
+            column=pl.lit(",".join(grain)), value=value, rule=pl.lit("grain_across_sheets"),
+            message=pl.format(text, *[expr for _, expr in order]), severity=pl.lit("error"),
+        ).unique(["row"], maintain_order=True).cast(REJECT_SCHEMA)
+        return accepted, rejects
 
     def _without_ids(self, rejects: pl.DataFrame, spec: Any) -> pl.DataFrame:
         """Rejects with staff/respondent ids replaced by their pseudonym (README, Privacy).

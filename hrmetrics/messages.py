@@ -22,6 +22,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Another load is writing to store '{store}' (process {pid} on {host}, since {since}); "
         "waiting for it to finish…",
     },
+    "grain_across_sheets": {
+        "ja": "「{value}」はシート「{sheet}」の {row} 行目と同じキーです。同じブックの別シートに同じ行が"
+        "あるため、こちらの行は取り込みません (先のシートの行を取り込みました)",
+        "en": "'{value}' has the same key as row {row} of sheet '{sheet}' of this workbook; this row is "
+        "rejected (the earlier sheet's row was kept)",
+    },
     "successor_cycle": {
         "ja": "ファイル「{file}」: 統合先所属コード (successor_code) が循環しています: {cycle}。"
         "どの所属が最終的な統合先か決められないため、組織マスタ全体を取り込みません。",

@@ -124,6 +124,30 @@ def test_sheets_of_one_workbook_with_the_same_month_complement_each_other(gx, tm
     assert store.ledger().filter(pl.col("dataset") == "overtime")["replaced_batches"].to_list() == ["", ""]
 
 
+def test_the_same_staff_month_on_two_sheets_is_counted_once_and_the_second_rejected(gx, tmp_path):
+    import hashlib
+    import hmac
+
+    data = tmp_path / "data"
+    _write(data / "組織.csv", ORG)
+    _workbook(data / "時間外勤務実績.xlsx", {
+        "総務課": [("S001", "2024-04", "A01", 1.0), ("S002", "2024-04", "A01", 2.0)],
+        "企画課": [("S003", "2024-04", "A02", 3.0), ("S001", "2024-04", "A02", 9.0)]})
+    result = load_files([data], tmp_path / "store", config=CFG)
+    reps = [(r.file, r.rows_read, r.rows_accepted, r.rows_rejected) for r in result.reports
+            if r.dataset == "overtime"]
+    # sheets are taken in workbook order (総務課 first), not in name order
+    assert reps == [("時間外勤務実績.xlsx [総務課]", 2, 2, 0), ("時間外勤務実績.xlsx [企画課]", 2, 1, 1)]
+    pseudonym = hmac.new(KEY.encode(), b"S001", hashlib.sha256).hexdigest()[:24]
+    rej = result.rejects.filter(pl.col("rule") == "grain_across_sheets")
+    assert rej.select("file", "row", "value", "message").rows() == [(
+        "時間外勤務実績.xlsx [企画課]", 3, f"{pseudonym} / 2024-04",
+        f"「{pseudonym} / 2024-04」はシート「総務課」の 2 行目と同じキーです。同じブックの別シートに同じ行が"
+        "あるため、こちらの行は取り込みません (先のシートの行を取り込みました)")]
+    stored = Store(tmp_path / "store").scan("overtime").collect()
+    assert sorted(stored["hours"].to_list()) == [1.0, 2.0, 3.0]
+
+
 # ---------------------------------------------------------------------------------------------
 # 1. no silent loss: two loads at once
 

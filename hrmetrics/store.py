@@ -638,20 +638,23 @@ def _replace(src: Path, dst: Path) -> None:
 
 
 CRASH_ENV = "HRMETRICS_TEST_CRASH_AT"
-"""Test hook: `<n>` kills this process (SIGKILL) at the n-th named write step of a load."""
-_crash_count = 0
+"""Test hook: `<n>` kills this process (SIGKILL) at the n-th named write step of a load;
+`<name>` or `<name>:<n>` at the (n-th) step of that name (`raw`, `write`, `manifest_tmp`, `swap`,
+`after_swap`, `unlink`)."""
+_crash_counts: dict[str, int] = {}
 
 
 def _crash_point(name: str) -> None:
     """A named write step. Does nothing unless `$HRMETRICS_TEST_CRASH_AT` is set, in which case
-    the process kills itself at the given step number: the crash test needs real kills at every
-    step (raw copy, each Parquet file, the manifest, after the swap, each clean-up), not guesses
-    at timing. The step name is printed first so the test can say which step it killed."""
-    global _crash_count
+    the process kills itself at the chosen step: the crash tests need real kills at every step
+    (raw copy, each Parquet file, the manifest, after the swap, each clean-up), not guesses at
+    timing. The step is printed first so the test can say which step it killed."""
     target = os.environ.get(CRASH_ENV)
     if not target:
         return
-    _crash_count += 1
-    if _crash_count == int(target):
-        print(f"crash point {_crash_count}: {name}", file=sys.stderr, flush=True)
+    total = _crash_counts["*"] = _crash_counts.get("*", 0) + 1
+    mine = _crash_counts[name] = _crash_counts.get(name, 0) + 1
+    want, _, nth = target.partition(":")
+    if (want.isdigit() and total == int(want)) or (want == name and mine == int(nth or 1)):
+        print(f"crash point {total}: {name}", file=sys.stderr, flush=True)
         os.kill(os.getpid(), 9)

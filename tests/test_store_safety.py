@@ -288,6 +288,60 @@ def test_a_load_killed_at_every_write_step_leaves_old_or_new_store_and_no_leftov
     assert any(": swap" in k for k in killed_at) and any(": after_swap" in k for k in killed_at)
 
 
+def test_hrmetrics_load_killed_at_each_kind_of_write_step_then_rerun_completes_it(gx, tmp_path):
+    """The real command (read, GX validation, store), SIGKILLed at each kind of write step (the
+    test above covers every single step of the store layer); the store reads back in its old or
+    new state, nothing is left behind once reopened, and the same load run again gives the rows
+    of an uninterrupted load."""
+    import shutil
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    _write(first / "組織.csv", ORG)
+    _overtime_csv(first / "時間外_4月.csv", range(5), "2024-04", 1.0)
+    _write(second / "組織.csv", ORG + "A03,新課,D1,2024,\n")
+    _overtime_csv(second / "時間外_4月訂正.csv", range(5), "2024-04", 2.0)
+    _overtime_csv(second / "時間外_5月.csv", range(5), "2024-05", 3.0)
+    env = {k: v for k, v in os.environ.items() if k != CRASH_ENV} | {"HRMETRICS_PSEUDONYM_KEY": KEY}
+
+    def load(store_dir: Path, folder: Path, crash_at: str | None = None) -> subprocess.CompletedProcess:
+        extra = {CRASH_ENV: crash_at} if crash_at else {}
+        return subprocess.run([sys.executable, "-m", "hrmetrics.cli", "load", str(folder), "--store",
+                               str(store_dir)], env=env | extra, capture_output=True, timeout=300)
+
+    def state(store_dir: Path) -> tuple:
+        store = Store(store_dir)
+        rows = store.scan("overtime").select("month", "hours").sort("month", "hours").collect().rows()
+        return rows, sorted(store.ledger().select("file", "status").rows())
+
+    base = tmp_path / "base"
+    assert load(base, first).returncode == 0
+    old = state(base)
+    reference = tmp_path / "reference"
+    shutil.copytree(base, reference)
+    assert load(reference, second).returncode == 0
+    new = state(reference)
+    outcomes = {}
+    for point in ("raw:2", "write:3", "manifest_tmp", "swap", "after_swap", "unlink:2"):
+        store_dir = tmp_path / point.replace(":", "_")
+        shutil.copytree(base, store_dir)
+        proc = load(store_dir, second, point)
+        assert proc.returncode == -9, (point, proc.stderr.decode()[-800:])
+        with Store(store_dir).locked():
+            pass
+        assert _unreferenced(Store(store_dir)) == [], point
+        got = state(store_dir)
+        assert got in (old, new), point
+        outcomes[point] = "old" if got == old else "new"
+        if point in ("write:3", "swap", "after_swap"):
+            assert load(store_dir, second).returncode == 0, point
+            assert state(store_dir)[0] == new[0], point  # the rerun completes what was killed
+            store = Store(store_dir)
+            loaded = set(store.ledger().filter(pl.col("status") == "loaded")["batch"].to_list())
+            assert _stored_batches(store) <= loaded, point
+    assert outcomes == {"raw:2": "old", "write:3": "old", "manifest_tmp": "old", "swap": "old",
+                        "after_swap": "new", "unlink:2": "new"}
+
+
 def test_stale_ledger_copy_and_leftovers_are_repaired_at_the_next_open(tmp_path):
     store = Store(tmp_path / "s", CFG)
     (store.path / "data" / "overtime").mkdir(parents=True)

@@ -77,8 +77,9 @@ def read_raw(path: Path) -> list[RawTable]:
 
 
 def detect_encoding(data: bytes, file: str = "") -> str:
-    """Encoding of CSV bytes: BOM → utf-8-sig; strict UTF-8; strict CP932; strict EUC-JP;
-    else charset-normalizer's guess.
+    """Encoding of CSV bytes: BOM → utf-8-sig (or utf-16 for Excel's 「Unicode テキスト」, which
+    starts with a UTF-16 BOM); strict UTF-8; strict CP932; strict EUC-JP; else charset-normalizer's
+    guess.
 
     The Japanese encodings are tried before guessing because Excel in Japan writes CP932 and
     charset-normalizer mis-guesses short Japanese text (EUC-JP came out as Korean cp949).
@@ -86,6 +87,8 @@ def detect_encoding(data: bytes, file: str = "") -> str:
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
     if b"\x00" in data:
         raise Refusal("binary_file", file)
     if _decodes(data, "utf-8"):

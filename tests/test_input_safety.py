@@ -323,3 +323,11 @@ def test_broken_workspace_config_is_one_sentence_naming_the_file(tmp_path):
     assert res.exit_code == 2
     assert res.output == ("エラー: hrmetrics.toml を TOML として読めません: "
                           "Expected ']' at the end of a table declaration (at line 1, column 8)\n")
+
+
+def test_excel_unicode_text_export_utf16_with_bom_is_read(tmp_path):
+    text = (HEAD + "S1,2024-04,A01,3\nＳ２,令和6年4月,A01,4\n").replace(",", "\t")
+    result = _run(tmp_path, {"overtime_u.tsv": text.encode("utf-16")})  # Excel 「Unicode テキスト」
+    rep = _report(result, "overtime_u.tsv")
+    assert (rep.status, rep.rows_accepted) == ("ok", 2)
+    assert result.accepted["overtime"]["staff_id"].to_list() == ["S1", "S2"]

@@ -57,7 +57,7 @@ def read_raw(path: Path) -> list[RawTable]:
     """Read a file into one RawTable per table (XLSX: one per non-empty sheet).
 
     Raises Refusal(empty_file | no_data_rows | binary_file | unreadable_xlsx | unreadable_csv |
-    unreadable_parquet | unsupported_format).
+    unreadable_parquet | parquet_nested_column | parquet_bad_bytes | unsupported_format).
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -159,7 +159,7 @@ def read_csv(path: Path) -> RawTable:
             io.BytesIO(body), has_header=False, infer_schema=False, separator=sep, quote_char='"'
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-        raise Refusal("unreadable_csv", path.name, {"reason": str(exc).splitlines()[0]}) from exc
+        raise Refusal("unreadable_csv", path.name, {"reason": _first_line(exc)}) from exc
     table, repeated = _grid_to_table(grid, path.name, None)
     return RawTable(table.with_columns(pl.col(SOURCE_ROW) + lead), path.name, None, encoding, repeated)
 
@@ -285,19 +285,11 @@ def _binary_as_text(frame: pl.DataFrame, column: str, file: str) -> pl.Series:
     columns are rare) are checked in Python before the cast.
     """
     raw = frame.get_column(column)
-    bad = [v for v in raw.drop_nulls().unique().to_list() if not _is_utf8(v)]
+    bad = [v for v in raw.drop_nulls().unique().to_list() if not _decodes(v, "utf-8")]
     if bad:
         row = int(raw.is_in(bad).arg_true()[0]) + 2
         raise Refusal("parquet_bad_bytes", file, {"column": column, "row": row})
     return raw.cast(pl.String)
-
-
-def _is_utf8(value: bytes) -> bool:
-    try:
-        value.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _first_line(exc: BaseException) -> str:

@@ -139,6 +139,32 @@ def test_whole_intake_with_great_expectations_never_raises(tmp_path_factory, row
         assert rep.status in {"ok", "partial", "refused"} and rep.message
 
 
+@_settings(15)
+@given(rows=st.lists(st.lists(CELL, min_size=4, max_size=4), min_size=1, max_size=4),
+       sheet=st.text(alphabet=st.characters(blacklist_characters="[]:*?/\\'", blacklist_categories=["Cs"]),
+                     min_size=1, max_size=10))
+def test_workbook_with_hostile_cells_and_sheet_name_is_read_or_refused(tmp_path_factory, rows, sheet):
+    path = tmp_path_factory.mktemp("xlsx") / "overtime_w.xlsx"
+    frame = pl.DataFrame(rows, schema=OVERTIME_HEAD, orient="row")
+    try:
+        frame.write_excel(path, worksheet=sheet)
+    except Exception:  # xlsxwriter refuses some sheet names itself: nothing to read then
+        return
+    try:
+        tables = read_raw(path)
+    except Refusal as refusal:
+        _assert_clear(refusal, path.name)
+        return
+    for raw in tables:
+        _check_table(raw)
+        try:
+            norm = normalise(raw, SPECS["overtime"], NormaliseContext(reference={"org_units": ORG_UNITS}))
+        except Refusal as refusal:
+            _assert_clear(refusal, path.name)
+            continue
+        assert norm.accepted_rows + len(norm.rejected_rows) == norm.rows_read
+
+
 @FAST
 @given(cells=st.lists(st.one_of(CELL, st.binary(max_size=6)), min_size=1, max_size=5))
 def test_parquet_with_any_cells_is_read_or_refused(tmp_path_factory, cells):

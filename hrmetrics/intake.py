@@ -157,7 +157,11 @@ class _Table:
 
     @property
     def rows_read(self) -> int:
-        return int(self.raw.rows_read) if self.raw is not None else 0
+        """Data rows; for a file refused while reading, the rows the reader could still count
+        (a Parquet file with a list column has a known height), so read = rejected, not 0."""
+        if self.raw is not None:
+            return int(self.raw.rows_read)
+        return int(getattr(self.refusal, "details", {}).get("rows_read", 0))
 
     @property
     def order(self) -> tuple[int, str, int]:

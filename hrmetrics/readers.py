@@ -263,7 +263,7 @@ def read_parquet(path: Path) -> RawTable:
     nested = [c for c, t in frame.schema.items() if t.is_nested() or t == pl.Object]
     if nested:
         types = [f"{c} ({frame.schema[c]})" for c in nested]
-        raise Refusal("parquet_nested_column", path.name, {"columns": types})
+        raise Refusal("parquet_nested_column", path.name, {"columns": types, "rows_read": frame.height})
     frame = frame.with_columns([_binary_as_text(frame, c, path.name)
                                 for c, t in frame.schema.items() if t == pl.Binary])
     try:
@@ -288,7 +288,7 @@ def _binary_as_text(frame: pl.DataFrame, column: str, file: str) -> pl.Series:
     bad = [v for v in raw.drop_nulls().unique().to_list() if not _decodes(v, "utf-8")]
     if bad:
         row = int(raw.is_in(bad).arg_true()[0]) + 2
-        raise Refusal("parquet_bad_bytes", file, {"column": column, "row": row})
+        raise Refusal("parquet_bad_bytes", file, {"column": column, "row": row, "rows_read": frame.height})
     return raw.cast(pl.String)
 
 

@@ -233,6 +233,8 @@ def test_parquet_with_a_list_column_or_bad_bytes_is_refused_and_the_run_goes_on(
     assert _report(result, "overtime_b.parquet").message == (
         "Parquet ファイル「overtime_b.parquet」の列「職員番号」の 3 行目に"
         " UTF-8 として読めないバイト列があります。")
+    for name in ("overtime_l.parquet", "overtime_b.parquet"):  # the rows are counted, all rejected
+        assert (_report(result, name).rows_read, _report(result, name).rows_rejected) == (2, 2)
     assert _report(result, "overtime_g.parquet").rows_accepted == 2
     assert _report(result, "overtime_c.csv").status == "ok"
 

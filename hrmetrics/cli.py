@@ -218,6 +218,28 @@ def demo(out: Path, lang: str | None) -> None:
 
 
 @cli.command()
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@CONFIG
+@LANG
+def audit(out: Path, config_path: Path | None, lang: str | None) -> None:
+    """Attack a finished output folder as a reader would (exit 1 if any hidden group is recoverable)."""
+    from hrmetrics.console import print_audit
+    from hrmetrics.disclosure import audit_output
+
+    config = load_if(config_path, lang)
+    results = audit_output(out, config)
+    bad = print_audit(results, lang=(config.lang if config else lang) or "ja")
+    sys.exit(1 if bad else 0)
+
+
+def load_if(config_path: Path | None, lang: str | None):
+    """--config when given (with --lang applied); otherwise None, so the folder's own settings apply."""
+    if config_path is None:
+        return None
+    return _config(config_path, lang)
+
+
+@cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 def init(directory: Path) -> None:
     """Create a starter workspace (config, plan, editable pipelines/expectations/reports)."""

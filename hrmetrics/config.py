@@ -38,6 +38,9 @@ class Config:
     min_group_hr: int = 3
     min_group_survey: int = 5
     min_respondents_drivers: int = 20
+    protection_width: int = 2
+    """How uncertain a hidden count must stay for the disclosure audit: its feasible range must
+    span at least this many people (and never prove "none" or "all" of the group)."""
     lang: Literal["ja", "en"] = "ja"
     pseudonym_key: str | None = None
     keep_raw_survey: bool = False
@@ -64,6 +67,8 @@ class Config:
             raise ValueError("min_group_survey は 3 未満にできません (匿名性の下限)")
         if self.min_group_hr < 1:
             raise ValueError("min_group_hr は 1 以上にしてください")
+        if self.protection_width < 1:
+            raise ValueError("protection_width は 1 以上にしてください")
         if self.last_year is not None and self.last_year < self.first_year:
             raise ValueError(
                 f"[intake] last_year ({self.last_year}) が first_year ({self.first_year}) より前です")
@@ -93,6 +98,7 @@ _TOML_MAP: dict[tuple[str, str], str] = {
     ("privacy", "min_group_survey"): "min_group_survey",
     ("privacy", "pseudonym_key"): "pseudonym_key",
     ("privacy", "keep_raw_survey"): "keep_raw_survey",
+    ("privacy", "protection_width"): "protection_width",
     ("survey", "min_respondents_drivers"): "min_respondents_drivers",
     ("report", "lang"): "lang",
     ("report", "national_reference"): "national_reference",

@@ -197,3 +197,34 @@ def print_run_summary(result: Any, lang: str = "ja", console: Any = None) -> Non
     if result.progress is not None and result.progress.height:
         console.print(progress_table(result.progress, lang))
     console.print(data_text(t["report"].format(path=result.report_path)))
+
+
+def print_audit(results: pl.DataFrame, lang: str = "ja", console: Any = None) -> int:
+    """Per family: cells hidden / protected / pinned / group disclosures; returns the failures."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from hrmetrics.disclosure.audit import failing, summary
+
+    ja = lang != "en"
+    title = "開示監査 (公表値からの復元)" if ja else "Disclosure audit (recovery from published numbers)"
+    table = Table(title=title)
+    heads = (["系列", "非表示セル", "未公表の残余", "保護", "特定", "全員/誰も"] if ja else
+             ["family", "hidden cells", "remainders", "protected", "pinned", "all/none"])
+    for i, h in enumerate(heads):
+        table.add_column(h, justify="left" if i == 0 else "right")
+    for row in summary(results).iter_rows():
+        table.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in row])
+    console = console or Console()
+    console.print(table)
+    bad = failing(results)
+    for cell, status, lo, hi in bad.select("cell", "status", "num_min", "num_max").head(20).iter_rows():
+        console.print(f"  {cell}: {status} [{lo:g}, {hi:g}]", markup=False)
+    if bad.height:
+        text = (f"{bad.height} 件の非表示セルが公表値から復元できます。" if ja
+                else f"{bad.height} hidden cells can be recovered from published numbers.")
+    else:
+        text = ("問題なし: 復元できる非表示セルはありません。" if ja
+                else "OK: no hidden cell can be recovered.")
+    console.print(text, markup=False)
+    return bad.height

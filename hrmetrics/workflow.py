@@ -124,7 +124,7 @@ def run(
 ) -> RunResult:
     """Load every export in `data_dir` into `out_dir/store`, then compute and report everything."""
     from hrmetrics.intake import load_files
-    from hrmetrics.kpis.engine import compute_kpis
+    from hrmetrics.kpis.engine import compute_kpis_audited
     from hrmetrics.report.build import build_report
     from hrmetrics.store import Store
 
@@ -139,7 +139,7 @@ def run(
             store = Store(out_dir / "store")
             datasets = store.datasets()
         with stages.stage("kpis"):
-            kpis = compute_kpis(datasets, config)
+            kpis, account = compute_kpis_audited(datasets, config)
         with stages.stage("survey"):
             survey = _survey_tables(kpis, datasets, config)
         with stages.stage("progress"):
@@ -148,7 +148,7 @@ def run(
             report = build_report(
                 out_dir, kpis, progress=progress, survey=survey or None,
                 quality=intake.summary_frame(), rejects=intake.rejects, config=config, lang=lang,
-                references=_references(config, lang), projections=projections,
+                references=_references(config, lang), projections=projections, disclosure=account,
             )
     result = RunResult(out_dir, intake, kpis, progress, survey, report)
     if show_progress:

@@ -29,6 +29,11 @@ class KPI:
     additive: bool = True
     """True when numerator and denominator are sums over people/records, so a parent's value is
     the denominator-weighted combination of its children's (checked by a property test)."""
+    levels: tuple[str, ...] = ("organisation", "department", "division")
+    """The levels the KPI is published at. Women's share per single grade is published for the
+    organisation only: below it a grade holds one or two people (one 課長 per division), so the
+    rows would be almost all hidden, and beside "grade and above" they give each grade away by
+    subtraction (the disclosure audit measured it). Divisions and departments get the ladder."""
 
     def label(self, lang: str = "ja") -> str:
         return self.name_ja if lang == "ja" else self.name_en
@@ -107,7 +112,8 @@ CATALOG: tuple[KPI, ...] = (
     _K("female_share_grade", "職位別の女性職員の割合", "Women's share at each grade", "%", "higher",
        "snapshot", "staff",
        "4月1日時点の当該職位の女性職員数 ÷ 当該職位の職員数（breakdown = 職位）",
-       "Women at the grade on April 1 ÷ staff at the grade (breakdown = grade)"),
+       "Women at the grade on April 1 ÷ staff at the grade (breakdown = grade)",
+       levels=("organisation",)),
     _K("female_share_grade_and_above", "職位以上の女性職員の割合", "Women's share at grade X and above", "%",
        "higher", "snapshot", "staff",
        "4月1日時点の当該職位以上の女性職員数 ÷ 当該職位以上の職員数（breakdown = 職位）",

@@ -23,7 +23,7 @@ import inspect
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -33,6 +33,9 @@ from hrmetrics.kpis.catalog import CATALOG, KPIS, get_kpi
 from hrmetrics.kpis.spec import DerivedDef, Inputs, KpiDef, RecordsBuilder
 from hrmetrics.orgs import ORG_CODE, OrgRegistry
 from hrmetrics.schemas import KPI_SCHEMA
+
+if TYPE_CHECKING:
+    from hrmetrics.disclosure.protect import Protection
 
 """Columns and dtypes of the long KPI table, in order (the contract other modules read)."""
 
@@ -55,8 +58,15 @@ def compute_kpis(source: Any, config: Config | None = None, view: str = "restate
     `source` is a dict of canonical datasets (LazyFrame or DataFrame), a `Store`, or a store
     path. `kpis` limits the computation to some ids (unknown ids raise KeyError). KPIs whose
     dataset is absent are skipped. Raises `UnknownUnitError` when a record names a unit that
-    does not exist in its fiscal year.
+    does not exist in its fiscal year, and `DisclosureError` when no suppression can stop a
+    reader from recovering a hidden group (nothing should be published then).
     """
+    return compute_kpis_audited(source, config, view, kpis)[0]
+
+
+def compute_kpis_audited(source: Any, config: Config | None = None, view: str = "restated",
+                         kpis: list[str] | None = None) -> tuple[pl.DataFrame, Protection | None]:
+    """`compute_kpis` and the disclosure audit's account of it (what was hidden, and why)."""
     config = config or _default_config(source)
     if view not in ("restated", "as_was"):
         raise ValueError(f"view は 'restated' か 'as_was' です: {view!r}")
@@ -71,7 +81,22 @@ def compute_kpis(source: Any, config: Config | None = None, view: str = "restate
     survey = _survey_rows(datasets, config, registry, view, requested)
     if survey is not None:
         parts.append(survey)
-    return sort_table(pl.concat(parts, how="vertical"))
+    table = pl.concat(parts, how="vertical")
+    if table.is_empty():
+        return sort_table(table), None
+    table, account = protect_table(table, config, datasets)
+    return sort_table(table), account
+
+
+def protect_table(table: pl.DataFrame, config: Config,
+                  datasets: Mapping[str, pl.LazyFrame]) -> tuple[pl.DataFrame, Protection]:
+    """Secondary suppression until the disclosure audit passes (hrmetrics.disclosure): what the
+    unit-tree rule in `finish` misses (grade ladders, shared numerators, absent rows) the audit
+    finds; raises `DisclosureError` rather than return a table a reader could attack."""
+    from hrmetrics.disclosure import audit_context
+    from hrmetrics.disclosure.protect import protect
+
+    return protect(table, audit_context(config, datasets), lang=config.lang)
 
 
 def write_kpis(table: pl.DataFrame, path: str | Path) -> Path:
@@ -150,7 +175,17 @@ def aggregate_hr(inp: Inputs, requested: set[str] | None) -> pl.DataFrame:
             plans.append(aggregate(lf, defs))
     raw = pl.concat(pl.collect_all(plans), how="vertical") if plans else _empty_raw()
     extra = [d.derive(raw.filter(pl.col("kpi") == d.source), inp.config).select(raw.columns) for d in derived]
-    return pl.concat([raw, *extra], how="vertical").filter(pl.col("kpi").is_in(list(wanted)))
+    out = pl.concat([raw, *extra], how="vertical").filter(pl.col("kpi").is_in(list(wanted)))
+    return out.filter(_published_level())
+
+
+def _published_level() -> pl.Expr:
+    """Keep each KPI's rows only at the levels its catalogue entry publishes."""
+    limited = {k.id: list(k.levels) for k in CATALOG if len(k.levels) < len(LEVELS)}
+    keep = pl.lit(True)
+    for kpi, levels in limited.items():
+        keep = keep & ((pl.col("kpi") != kpi) | pl.col("level").is_in(levels))
+    return keep
 
 
 def aggregate(records: pl.LazyFrame, defs: Iterable[KpiDef]) -> pl.LazyFrame:

@@ -47,6 +47,8 @@ def _scrubbed_survey(survey: dict | None, kpis: pl.DataFrame) -> dict[str, Any]:
         out["changes"] = privacy.scrub_changes(out["changes"])
     if out.get("panel") is not None:
         out["panel"] = privacy.scrub_panel(out["panel"], kpis)
+    if out.get("drivers") is not None:
+        out["drivers"] = privacy.scrub_drivers(out["drivers"], kpis)
     return out
 
 
@@ -117,6 +119,7 @@ def build_report(
     references: pl.DataFrame | None = None,
     projections: pl.DataFrame | None = None,
     images: bool = True,
+    disclosure: Any = None,
 ) -> ReportPaths:
     """Write OUT/report/index.html, OUT/report/divisions/<code>.html, OUT/report/charts/*.png|svg,
     OUT/report/hrmetrics.xlsx, OUT/kpis.csv, OUT/kpis.parquet and OUT/progress.csv.
@@ -141,6 +144,7 @@ def build_report(
         config=config,
         lang=lang,
         layout=layout,
+        disclosure=disclosure,
     )
     title = t(lang, "職員の働き方と意識に関する指標レポート", "Workforce and staff survey indicators report")
     page = build_page(inp, _page(inp, title, ""))

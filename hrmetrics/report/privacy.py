@@ -69,6 +69,20 @@ def scrub_panel(panel: pl.DataFrame, kpis: pl.DataFrame) -> pl.DataFrame:
     return out
 
 
+def scrub_drivers(drivers: pl.DataFrame, kpis: pl.DataFrame) -> pl.DataFrame:
+    """Drop a unit's own drivers (correlations, importance) in a wave where any of its survey
+    cells is hidden: they are computed from those very answers. Fallback rows stay."""
+    if drivers.is_empty() or "wave" not in drivers.columns:
+        return drivers
+    hidden = (
+        kpis.filter(pl.col("kpi").str.starts_with("item_") & pl.col("suppressed").fill_null(False))
+        .select("unit_code", wave="period").unique()
+    )
+    own = ~pl.col("fallback").fill_null(False)
+    return drivers.join(hidden.with_columns(_h=pl.lit(True)), on=["unit_code", "wave"], how="left").filter(
+        ~(own & pl.col("_h").fill_null(False))).drop("_h")
+
+
 def scope_to_unit(df: pl.DataFrame | None, unit_code: str) -> pl.DataFrame | None:
     """Rows of one division plus the organisation totals; everything else is dropped."""
     if df is None or "unit_code" not in df.columns:

@@ -49,6 +49,8 @@ class Inputs:
     """ORG for the organisation report, a division code for a manager pack."""
     specs: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Chart id → spec, kept so the organisation charts can also be saved as PNG/SVG."""
+    disclosure: Any = None
+    """The disclosure audit's account (`hrmetrics.disclosure.protect.Protection`), if any."""
 
 
 def _num(value: float | None, unit: str, lang: str, hidden: bool = False) -> dict[str, str]:
@@ -593,11 +595,14 @@ def drivers_blocks(inp: Inputs) -> list[dict]:
         return []
     latest = drivers.filter(pl.col("wave") == pl.col("wave").max())
     rows = latest.filter(pl.col("unit_code") == inp.focus)
+    hidden = inp.focus != ORG and rows.is_empty() and _survey_hidden(inp, str(latest["wave"][0]))
     if rows.is_empty():
         rows = latest.filter(pl.col("unit_code") == ORG)
     if rows.is_empty():
         return []
-    top = rows.sort("importance", descending=True, nulls_last=True).head(TOP_DRIVERS)
+    ranked = rows["importance"].is_not_null().any()
+    key = "importance" if ranked else "correlation"
+    top = rows.sort(key, descending=True, nulls_last=True).head(TOP_DRIVERS)
     fallback = inp.focus != ORG and bool(top["fallback"].any() or top["unit_code"][0] == ORG)
     n = int(top["n"][0]) if inp.focus == ORG or fallback else None
     own = inp.focus != ORG and not fallback
@@ -613,7 +618,14 @@ def drivers_blocks(inp: Inputs) -> list[dict]:
     )
     if n is not None:
         caption += t(lang, f" 回答者 {n:,}人。", f" {n:,} respondents.")
-    if fallback:
+    if not ranked:
+        caption += t(lang, " 重要度を推定できなかったため、相関の大きい順に示します。",
+                     " Importance could not be estimated, so items are ranked by correlation.")
+    if hidden:
+        caption += t(lang, " この所属の回答は小さな集団を守るため非表示のため、組織全体の結果を示します。",
+                     " This division's answers are hidden to protect small groups, so the "
+                     "organisation's drivers are shown.")
+    elif fallback:
         caption += t(
             lang,
             f" この所属は回答者が{inp.config.min_respondents_drivers}人未満のため、"
@@ -629,6 +641,13 @@ def drivers_blocks(inp: Inputs) -> list[dict]:
     headers = [t(lang, "設問", "Item"), t(lang, "領域", "Dimension"), t(lang, "相関", "Correlation"),
                t(lang, "重要度", "Importance")]
     return [{"kind": "table", "headers": headers, "rows": body, "caption": caption}]
+
+
+def _survey_hidden(inp: Inputs, wave: str) -> bool:
+    """Whether any survey cell of the focus unit is hidden in the wave."""
+    k = inp.kpis
+    return k.filter((pl.col("unit_code") == inp.focus) & (pl.col("period") == wave)
+                    & pl.col("kpi").str.starts_with("item_") & pl.col("suppressed")).height > 0
 
 
 def reliability_blocks(inp: Inputs) -> list[dict]:
@@ -744,7 +763,35 @@ def quality_section(page: Page, inp: Inputs) -> list[dict]:
             ),
         },
         {"kind": "table", "headers": headers, "rows": rows},
+        *disclosure_blocks(inp),
     ]
+
+
+def disclosure_blocks(inp: Inputs) -> list[dict]:
+    """The protection rule and the audit's result, in one sentence."""
+    acc = inp.disclosure
+    if acc is None:
+        return []
+    res = acc.results
+    cells = res.filter(~pl.col("remainder"))["cell"].n_unique() if res.height else 0
+    groups = res.filter(pl.col("remainder"))["cell"].n_unique() if res.height else 0
+    cfg = inp.config
+    width = int(getattr(cfg, "protection_width", 2))
+    text = t(
+        inp.lang,
+        f"公表する数値は、{cfg.min_group_hr}人未満（職員意識調査は{cfg.min_group_survey}人未満）の集団を"
+        "非表示とし、公表値どうしの関係（組織の階層、職位の積み上げ、共通の分子、行がないこと）から"
+        f"復元できないよう追加で非表示にしています。公表値すべてを整数計画で解く監査の結果、非表示の{cells:,}セルと"
+        f"未公表の残余{groups:,}集団のいずれも、人数が{width}人以上の幅で定まらず、「全員」「誰も」も"
+        f"確定しません（監査による追加の非表示 {len(acc.added):,}セル）。",
+        f"Groups under {cfg.min_group_hr} people ({cfg.min_group_survey} for the staff survey) are hidden, "
+        "and further cells are hidden so that no relation between published numbers (the unit "
+        "hierarchy, grade ladders, shared numerators, absent rows) brings them back. An audit that "
+        f"solves every published number as an integer program finds none of the {cells:,} hidden "
+        f"cells and {groups:,} unpublished remainders known to within {width} people, and none "
+        f"provably all or none ({len(acc.added):,} cells hidden by the audit).",
+    )
+    return [{"kind": "text", "text": text}]
 
 
 SECTIONS = {

@@ -1,0 +1,110 @@
+"""The disclosure audit: attack the published KPI table as DESIGN §6's reader would.
+
+`audit(table, ctx)` builds the published-numbers model (`model.py`) for every period, solves
+each hidden cell's feasible interval (`solve.py`) and returns one row per protected group: a
+hidden cell, or a remainder that is never published. `gate` refuses a table in which any group
+is pinned or a group disclosure is provable; `summary` counts per family.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from hrmetrics.disclosure.model import ORG, Context, families_for
+from hrmetrics.disclosure.solve import audit_system
+from hrmetrics.disclosure.system import System, build, measure_key
+
+FAILING = ("pinned", "none", "all")
+
+RESULT_SCHEMA: dict[str, pl.DataType] = {
+    "family": pl.String(), "period": pl.String(), "cell": pl.String(), "unit_code": pl.String(),
+    "level": pl.String(), "measure": pl.String(), "target": pl.String(), "remainder": pl.Boolean(),
+    "num_min": pl.Float64(), "num_max": pl.Float64(), "gap_max": pl.Float64(),
+    "size_max": pl.Float64(), "width_needed": pl.Float64(), "status": pl.String(),
+}
+
+
+class DisclosureError(RuntimeError):
+    """Published numbers would let a reader recover a hidden group; names the first cells."""
+
+    def __init__(self, failing: pl.DataFrame, lang: str = "ja"):
+        self.failing = failing
+        cells = ", ".join(f"{c} ({s})" for c, s in failing.select("cell", "status").head(5).iter_rows())
+        more = f" ほか{failing.height - 5}件" if failing.height > 5 else ""
+        text = (f"開示監査に不合格: 非表示のセルが公表値から復元できます: {cells}{more}。"
+                "出力は書き出していません。"
+                if lang != "en" else
+                f"Disclosure audit failed: hidden cells can be recovered from published numbers: {cells}"
+                f"{f' and {failing.height - 5} more' if failing.height > 5 else ''}. Nothing was written.")
+        super().__init__(text)
+
+
+def family_of(measure: str) -> str:
+    """The family a measure is reported under (the rows of `hrmetrics audit`)."""
+    if measure.startswith("female_share_grade"):
+        return "women_by_grade"
+    if measure.startswith("item:") or measure.startswith("staff_satisfaction"):
+        return "survey_items"
+    if measure.startswith("dim:"):
+        return "survey_dimensions"
+    return measure.split("|", 1)[0].removesuffix("_rate").removesuffix("_index")
+
+
+def systems(table: pl.DataFrame, ctx: Context, periods: list[str] | None = None) -> list[System]:
+    """Every family × period system of the table (or of some periods)."""
+    out = []
+    for period in periods if periods is not None else sorted(table["period"].unique().to_list()):
+        rows = table.filter(pl.col("period") == period)
+        out += [build(f, period, rows) for f in families_for(rows, period, ctx)]
+    return out
+
+
+def steps(table: pl.DataFrame) -> dict[tuple[str, str], float]:
+    """(period, measure) → the organisation's mean per person: the unit a continuous sum must stay
+    uncertain by (width × this), as a count must by width people."""
+    org = table.filter((pl.col("unit_code") == ORG) & pl.col("n").is_not_null() & (pl.col("n") > 0)
+                       & pl.col("numerator").is_not_null())
+    org = org.with_columns(_m=measure_key(pl.col("kpi"), pl.col("breakdown")),
+                           _s=(pl.col("numerator") / pl.col("n")).abs())
+    return {(p, m): s for p, m, s in org.select("period", "_m", "_s").iter_rows()}
+
+
+def audit_systems(systems_: list[System], width: int, table: pl.DataFrame) -> pl.DataFrame:
+    st = steps(table)
+    rows: list[dict] = []
+    for s in systems_:
+        per = {m: v for (p, m), v in st.items() if p == s.period}
+        rows += audit_system(s, width, per)
+    return pl.DataFrame(rows, schema=RESULT_SCHEMA).with_columns(
+        family=pl.col("measure").map_elements(family_of, return_dtype=pl.String))
+
+
+def audit(table: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    """One row per hidden cell or remainder with its feasible interval and status."""
+    return audit_systems(systems(table, ctx), ctx.width, table)
+
+
+def failing(results: pl.DataFrame) -> pl.DataFrame:
+    return results.filter(pl.col("status").is_in(FAILING))
+
+
+def gate(results: pl.DataFrame, lang: str = "ja") -> None:
+    """Raise DisclosureError when any group is pinned or a group disclosure is provable."""
+    bad = failing(results)
+    if bad.height:
+        raise DisclosureError(bad.sort("cell"), lang)
+
+
+def summary(results: pl.DataFrame) -> pl.DataFrame:
+    """Per family: hidden cells, remainders, protected (incl. provably empty), pinned, group disclosures."""
+    return (
+        results.group_by("family")
+        .agg(
+            hidden=pl.col("cell").filter(~pl.col("remainder")).n_unique(),
+            remainders=pl.col("cell").filter(pl.col("remainder")).n_unique(),
+            protected=pl.col("status").is_in(["protected", "empty"]).sum(),
+            pinned=(pl.col("status") == "pinned").sum(),
+            group_disclosures=pl.col("status").is_in(["none", "all"]).sum(),
+        )
+        .sort("family")
+    )

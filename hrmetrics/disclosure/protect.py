@@ -1,0 +1,128 @@
+"""Secondary suppression driven by the audit: hide the cheapest shown cells until no hidden
+group can be recovered, then let the audit decide once more (the gate).
+
+The rule-based pass (`hrmetrics.suppression`) runs first and catches the plain subtractions
+along the unit tree cheaply. What it cannot see (grade ladders, shared numerators, absent rows,
+integer bounds) the audit finds; each round, every failing group gets one more hidden cell:
+among the shown cells that share an atom or a relation with it, the one about the fewest
+people (organisation figures last, so the headline numbers survive). Hiding only ever grows, so
+the loop ends; a group no shown cell can protect stops it with `DisclosureError`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import polars as pl
+from scipy import sparse
+
+from hrmetrics.disclosure.audit import (
+    RESULT_SCHEMA,
+    DisclosureError,
+    audit_systems,
+    failing,
+    summary,
+    systems,
+)
+from hrmetrics.disclosure.model import Context
+from hrmetrics.disclosure.system import System, measure_key
+from hrmetrics.schemas import KPI_NUMBERS
+
+MAX_ROUNDS = 200
+
+
+def hide_cells(table: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
+    """Mark every KPI row of the given cells (period|unit|measure) suppressed, numbers nulled."""
+    if not cells:
+        return table
+    key = pl.concat_str("period", "unit_code", measure_key(pl.col("kpi"), pl.col("breakdown")), separator="|")
+    hit = key.is_in(cells)
+    return table.with_columns(
+        *[pl.when(hit).then(None).otherwise(pl.col(c)).alias(c) for c in KPI_NUMBERS],
+        suppressed=pl.col("suppressed") | hit,
+    )
+
+
+def _neighbourhood(sysm: System) -> sparse.csc_array:
+    """Atoms × atoms: which atoms share a relation (tree sum or node rule) with which."""
+    a_eq, _, a_ub, _ = sysm.matrices()
+    a = sparse.vstack([a_eq, a_ub]).tocsr()
+    a.data[:] = 1.0
+    return (a.T @ a).tocsc()
+
+
+def choose(sysm: System, bad_cells: set[str], taken: set[str]) -> list[str]:
+    """One shown cell to hide for each failing group of this system (deduplicated)."""
+    if not bad_cells:
+        return []
+    near = _neighbourhood(sysm)
+    picks: list[str] = []
+    rank = {"division": 0, "department": 1, "organisation": 2}
+    for t in sysm.targets:
+        if t.cell not in bad_cells:
+            continue
+        atoms = list({*t.num, *t.size, *(t.gap or {})})
+        reach = set(near[:, atoms].nonzero()[0].tolist()) | set(atoms)
+        options = [c for c in sysm.candidates if c.cell not in taken and c.variables & reach]
+        if not options:
+            continue
+        best = min(options, key=lambda c: (rank.get(c.level, 3), c.cost, c.cell))
+        taken.add(best.cell)
+        picks.append(best.cell)
+    return picks
+
+
+@dataclass(frozen=True)
+class Protection:
+    """What the audit did to a table: its final results, the cells it hid and how long it took."""
+
+    results: pl.DataFrame
+    added: tuple[str, ...]
+    rounds: int
+    seconds: float
+
+    def summary(self) -> pl.DataFrame:
+        return summary(self.results)
+
+
+def protect(table: pl.DataFrame, ctx: Context, lang: str = "ja") -> tuple[pl.DataFrame, Protection]:
+    """(table with secondary suppressions, the account of them). Raises DisclosureError when
+    the audit still fails and no shown cell is left to hide.
+
+    Each round re-audits only the systems (family × period) in which a cell was hidden."""
+    start = time.perf_counter()
+    added: list[str] = []
+    results: dict[tuple[str, str], pl.DataFrame] = {}
+    current = {(s.period, s.family): s for s in systems(table, ctx)}
+    dirty = set(current)
+    rounds = 0
+    while rounds < MAX_ROUNDS and dirty:
+        rounds += 1
+        for key in sorted(dirty):
+            results[key] = audit_systems([current[key]], ctx.width, table.filter(pl.col("period") == key[0]))
+        picks: list[str] = []
+        taken: set[str] = set()
+        hit: set[tuple[str, str]] = set()
+        for key in sorted(dirty):
+            chosen = choose(current[key], set(failing(results[key])["cell"].to_list()), taken)
+            picks += chosen
+            if chosen:
+                hit.add(key)
+        if not picks:
+            break
+        table = hide_cells(table, picks)
+        added += picks
+        rebuilt = {(s.period, s.family): s for s in systems(table, ctx, sorted({p for p, _ in hit}))}
+        dirty = {key for key, s in rebuilt.items() if key in hit or _touched(s, picks)}
+        current.update({key: rebuilt[key] for key in dirty})
+    final = pl.concat(list(results.values())) if results else pl.DataFrame(schema=RESULT_SCHEMA)
+    if final.height and failing(final).height:
+        raise DisclosureError(failing(final).sort("cell"), lang)
+    return table, Protection(final, tuple(added), rounds, time.perf_counter() - start)
+
+
+def _touched(sysm: System, cells: list[str]) -> bool:
+    """Whether a hidden cell belongs to this system (a cell's KPI rows may feed several)."""
+    mine = {c.cell for c in sysm.candidates} | {t.cell for t in sysm.targets}
+    return any(c in mine for c in cells)

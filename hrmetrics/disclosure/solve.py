@@ -1,0 +1,223 @@
+"""Feasible intervals of hidden counts, by linear and integer programming (HiGHS).
+
+For each target (a hidden cell or a remainder) the attacker's question is: over every integer
+solution consistent with what is published, how far can its numerator move, and can the group
+be proved to hold none or all of something? We answer it exactly where it matters and cheaply
+elsewhere:
+
+* every optimum found is an integer solution, kept in a **pool**; a target is *certified
+  protected* as soon as two pool solutions differ by ≥ `width` in its numerator and pool
+  solutions show it both above 0 and below its group (witnesses, so the certificate is exact);
+* a target the pool cannot certify gets its own optimisations (max and min of its numerator,
+  max of group − numerator, max of its size), each an exact integer optimum: an LP vertex when
+  that is already integral (the tree-sum systems mostly are), else a MILP.
+
+So a cell reported *protected* has witnesses, and a cell reported *pinned* has a proof.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import highspy
+import numpy as np
+from scipy import sparse
+
+from hrmetrics.disclosure.system import System
+
+STATUSES = ("protected", "empty", "pinned", "none", "all")
+"""`protected`/`empty` pass; `pinned` (numerator known within less than the width), `none` and
+`all` (group disclosure: provably nobody / everybody in the group) fail."""
+
+
+SEEDS = 2
+"""Random-sign objectives solved up front: each optimum pushes many hidden cells apart at once,
+so most protected cells are certified by the pool without an optimisation of their own."""
+
+
+class ModelError(RuntimeError):
+    """The published numbers contradict the model's relations (a modelling bug, never data)."""
+
+
+class _Problem:
+    """One HiGHS model kept warm: each new objective re-solves from the last basis, which on
+    these tree-sum systems costs a fraction of a millisecond instead of a fresh LP (measured:
+    scipy's linprog took 15 ms per solve on a 588-atom workforce year, 75 ms on a survey wave)."""
+
+    def __init__(self, a_eq: sparse.csr_array, b_eq: np.ndarray, a_ub: sparse.csr_array,
+                 b_ub: np.ndarray, integer: np.ndarray):
+        a = sparse.vstack([a_eq, a_ub]).tocsc()
+        n = a.shape[1]
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, a.shape[0]
+        lp.col_cost_ = np.zeros(n)
+        lp.col_lower_ = np.zeros(n)
+        lp.col_upper_ = np.full(n, highspy.kHighsInf)
+        lp.row_lower_ = np.concatenate([b_eq, np.full(len(b_ub), -highspy.kHighsInf)])
+        lp.row_upper_ = np.concatenate([b_eq, b_ub])
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = a.indices.astype(np.int32)
+        lp.a_matrix_.value_ = a.data.astype(float)
+        self.h = _highs()
+        self.h.passModel(lp)
+        self.n = n
+        self.cols = np.arange(n, dtype=np.int32)
+        self.integer = integer
+        self.int_cols = self.cols[integer]
+
+    def _run(self) -> np.ndarray | None:
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            return np.array(self.h.getSolution().col_value)
+        if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            return None
+        raise ModelError(self.h.modelStatusToString(status))
+
+    def optimise(self, c: np.ndarray) -> np.ndarray | None:
+        """An integer minimiser of c·x, or None when unbounded below."""
+        self.h.changeColsCost(self.n, self.cols, np.asarray(c, dtype=float))
+        x = self._run()
+        if x is None:
+            return None
+        ints = x[self.integer]
+        if not np.allclose(ints, np.round(ints), atol=1e-6):
+            k = len(self.int_cols)
+            self.h.changeColsIntegrality(k, self.int_cols, np.full(k, highspy.HighsVarType.kInteger))
+            try:
+                x = self._run()
+            finally:
+                self.h.changeColsIntegrality(k, self.int_cols, np.full(k, highspy.HighsVarType.kContinuous))
+            if x is None:
+                return None
+        x[self.integer] = np.round(x[self.integer])
+        return x
+
+
+def _highs() -> highspy.Highs:
+    """A silent HiGHS instance. Its first construction in a process prints a banner from C++
+    straight to file descriptor 1, so that one is made with descriptor 1 pointed at /dev/null."""
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        h = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
+        _BANNER_SHOWN = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+_BANNER_SHOWN = False
+
+
+def _matrix(rows: list[dict[int, float] | None], width: int) -> sparse.csr_array:
+    ri, ci, v = [], [], []
+    for i, terms in enumerate(rows):
+        for j, c in (terms or {}).items():
+            ri.append(i)
+            ci.append(j)
+            v.append(c)
+    return sparse.csr_array((v, (ri, ci)), shape=(len(rows), width))
+
+
+def audit_system(sysm: System, width: int, steps: dict[str, float] | None = None) -> list[dict]:
+    """One result row per target of the system (see STATUSES)."""
+    if not sysm.targets:
+        return []
+    nv = len(sysm.names)
+    a_eq, b_eq, a_ub, b_ub = sysm.matrices()
+    prob = _Problem(a_eq, b_eq, a_ub, b_ub, np.array(sysm.integer, dtype=bool))
+    tn = _matrix([t.num for t in sysm.targets], nv)
+    tg = _matrix([t.gap for t in sysm.targets], nv)
+    ts = _matrix([t.size for t in sysm.targets], nv)
+    has_gap = np.array([t.gap is not None for t in sysm.targets])
+    k = len(sysm.targets)
+    lo, hi = np.full(k, np.inf), np.full(k, -np.inf)
+    gmax, smax = np.full(k, -np.inf), np.full(k, -np.inf)
+    exact = {"lo": np.zeros(k, bool), "hi": np.zeros(k, bool), "g": np.zeros(k, bool), "s": np.zeros(k, bool)}
+    need = np.array([width * (steps or {}).get(t.measure, 1.0) if t.continuous else width
+                     for t in sysm.targets])
+
+    def take(x: np.ndarray | None) -> None:
+        if x is None:
+            return
+        v, g, s = tn @ x, tg @ x, ts @ x
+        np.minimum(lo, v, out=lo)
+        np.maximum(hi, v, out=hi)
+        np.maximum(gmax, g, out=gmax)
+        np.maximum(smax, s, out=smax)
+
+    def solve(c: np.ndarray) -> np.ndarray | None:
+        x = prob.optimise(c)
+        take(x)
+        return x
+
+    ones = np.ones(k)
+    rng = np.random.default_rng(0)
+    seeds = [-(ones @ tn), ones @ tn, -(has_gap @ tg), -(ones @ ts)]
+    seeds += [rng.choice([-1.0, 1.0], k) @ tn for _ in range(SEEDS)]
+    for c in seeds:
+        solve(np.asarray(c, dtype=float))
+
+    def ok(i: int) -> bool:
+        if exact["s"][i] and smax[i] < 0.5:
+            return True
+        if hi[i] - lo[i] < need[i] - 1e-9:
+            return False
+        if sysm.targets[i].continuous:
+            return True
+        return hi[i] >= 1 - 1e-9 and (not has_gap[i] or gmax[i] >= 1 - 1e-9)
+
+    for i in range(k):
+        if ok(i):
+            continue
+        if smax[i] < 0.5 and not exact["s"][i]:  # most remainders are empty: one solve proves it
+            if solve(-ts[[i], :].toarray().ravel()) is None:
+                smax[i] = np.inf
+            exact["s"][i] = True
+            if ok(i):
+                continue
+        row = tn[[i], :].toarray().ravel()
+        for key, sign, bound in (("hi", -1.0, hi), ("lo", 1.0, lo)):
+            if not ok(i) and not exact[key][i]:
+                if solve(sign * row) is None:
+                    bound[i] = -sign * np.inf
+                exact[key][i] = True
+        if has_gap[i] and not ok(i) and not exact["g"][i]:
+            if solve(-tg[[i], :].toarray().ravel()) is None:
+                gmax[i] = np.inf
+            exact["g"][i] = True
+        if not ok(i) and not exact["s"][i]:
+            if solve(-ts[[i], :].toarray().ravel()) is None:
+                smax[i] = np.inf
+            exact["s"][i] = True
+    return [_result(sysm, i, lo, hi, gmax, smax, need, has_gap, ok(i)) for i in range(k)]
+
+
+def _result(sysm: System, i: int, lo, hi, gmax, smax, need, has_gap, passed: bool) -> dict:
+    t = sysm.targets[i]
+    if passed:
+        status = "empty" if smax[i] < 0.5 else "protected"
+    elif not t.continuous and hi[i] < 1 - 1e-9:
+        status = "none"
+    elif not t.continuous and has_gap[i] and gmax[i] < 1 - 1e-9:
+        status = "all"
+    else:
+        status = "pinned"
+    return {
+        "family": sysm.family, "period": sysm.period, "cell": t.cell, "unit_code": t.unit_code,
+        "level": t.level, "measure": t.measure, "target": t.name, "remainder": t.remainder,
+        "num_min": float(lo[i]), "num_max": float(hi[i]), "gap_max": float(gmax[i]) if has_gap[i] else None,
+        "size_max": float(smax[i]), "width_needed": float(need[i]), "status": status,
+    }

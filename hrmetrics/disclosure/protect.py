@@ -59,11 +59,14 @@ def choose(sysm: System, bad_cells: set[str], taken: set[str]) -> list[str]:
     near = _neighbourhood(sysm)
     picks: list[str] = []
     rank = {"division": 0, "department": 1, "organisation": 2}
+    by_cell = {c.cell: c for c in sysm.candidates}
     for t in sysm.targets:
         if t.cell not in bad_cells:
             continue
         atoms = list({*t.num, *t.size, *(t.gap or {})})
         reach = set(near[:, atoms].nonzero()[0].tolist()) | set(atoms)
+        if any(by_cell[c].variables & reach for c in picks):
+            continue  # a cell hidden this round already touches it: audit again before adding more
         options = [c for c in sysm.candidates if c.cell not in taken and c.variables & reach]
         if not options:
             continue

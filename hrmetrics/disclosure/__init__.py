@@ -19,7 +19,7 @@ def questionnaire(items: pl.DataFrame | None) -> pl.DataFrame | None:
     from hrmetrics.survey.scores import prepare_items
 
     return prepare_items(items).select(period="wave", item_id="item_id", dimension="dimension",
-                                       is_sat="is_sat")
+                                       is_sat="is_sat", outcome=pl.col("role") == "outcome")
 
 
 def audit_context(config: object, datasets: Mapping[str, pl.LazyFrame | pl.DataFrame]) -> Context:

@@ -55,7 +55,7 @@ def systems(table: pl.DataFrame, ctx: Context, periods: list[str] | None = None)
     out = []
     for period in periods if periods is not None else sorted(table["period"].unique().to_list()):
         rows = table.filter(pl.col("period") == period)
-        out += [build(f, period, rows) for f in families_for(rows, period, ctx)]
+        out += [build(f, period, rows, ctx.manager_grades) for f in families_for(rows, period, ctx)]
     return out
 
 
@@ -69,19 +69,23 @@ def steps(table: pl.DataFrame) -> dict[tuple[str, str], float]:
     return {(p, m): s for p, m, s in org.select("period", "_m", "_s").iter_rows()}
 
 
-def audit_systems(systems_: list[System], width: int, table: pl.DataFrame) -> pl.DataFrame:
+def audit_systems(systems_: list[System], width: int, table: pl.DataFrame,
+                  minimums: dict[str, int] | None = None) -> pl.DataFrame:
+    """Audit some systems; `minimums` gives the smallest showable group ("hr", "survey")."""
+    minimums = {"hr": 3, "survey": 5, **(minimums or {})}
+    minimums["survey_respondents"] = minimums["survey"]
     st = steps(table)
     rows: list[dict] = []
     for s in systems_:
         per = {m: v for (p, m), v in st.items() if p == s.period}
-        rows += audit_system(s, width, per)
+        rows += audit_system(s, width, per, minimums.get(s.family.split(":")[0], minimums["hr"]))
     return pl.DataFrame(rows, schema=RESULT_SCHEMA).with_columns(
         family=pl.col("measure").map_elements(family_of, return_dtype=pl.String))
 
 
 def audit(table: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """One row per hidden cell or remainder with its feasible interval and status."""
-    return audit_systems(systems(table, ctx), ctx.width, table)
+    return audit_systems(systems(table, ctx), ctx.width, table, ctx.minimums)
 
 
 def failing(results: pl.DataFrame) -> pl.DataFrame:

@@ -172,6 +172,8 @@ class Context:
     items: pl.DataFrame | None = None
     """`period, item_id, dimension, is_sat` (survey.scores.prepare_items), or None."""
     width: int = 2
+    minimums: dict[str, int] = field(default_factory=lambda: {"hr": 3, "survey": 5})
+    """The smallest group a shown cell may hold (`min_group_hr`, `min_group_survey`)."""
 
     @classmethod
     def from_config(cls, config: object, items: pl.DataFrame | None = None) -> Context:
@@ -179,6 +181,8 @@ class Context:
             manager_grades=tuple(getattr(config, "manager_grades", cls.manager_grades)),
             items=items,
             width=int(getattr(config, "protection_width", 2) or 2),
+            minimums={"hr": int(getattr(config, "min_group_hr", 3)),
+                      "survey": max(int(getattr(config, "min_group_survey", 5)), 3)},
         )
 
 

@@ -65,8 +65,8 @@ def choose(sysm: System, bad_cells: set[str], taken: set[str]) -> list[str]:
             continue
         atoms = list({*t.num, *t.size, *(t.gap or {})})
         reach = set(near[:, atoms].nonzero()[0].tolist()) | set(atoms)
-        if any(by_cell[c].variables & reach for c in picks):
-            continue  # a cell hidden this round already touches it: audit again before adding more
+        if any(by_cell[c].variables & set(atoms) for c in picks):
+            continue  # a cell hidden this round already holds its people: audit again first
         options = [c for c in sysm.candidates if c.cell not in taken and c.variables & reach]
         if not options:
             continue
@@ -103,7 +103,8 @@ def protect(table: pl.DataFrame, ctx: Context, lang: str = "ja") -> tuple[pl.Dat
     while rounds < MAX_ROUNDS and dirty:
         rounds += 1
         for key in sorted(dirty):
-            results[key] = audit_systems([current[key]], ctx.width, table.filter(pl.col("period") == key[0]))
+            results[key] = audit_systems([current[key]], ctx.width, table.filter(pl.col("period") == key[0]),
+                                         ctx.minimums)
         picks: list[str] = []
         taken: set[str] = set()
         hit: set[tuple[str, str]] = set()
@@ -114,6 +115,7 @@ def protect(table: pl.DataFrame, ctx: Context, lang: str = "ja") -> tuple[pl.Dat
                 hit.add(key)
         if not picks:
             break
+        picks += coupled(picks, ctx)
         table = hide_cells(table, picks)
         added += picks
         rebuilt = {(s.period, s.family): s for s in systems(table, ctx, sorted({p for p, _ in hit}))}
@@ -123,6 +125,21 @@ def protect(table: pl.DataFrame, ctx: Context, lang: str = "ja") -> tuple[pl.Dat
     if final.height and failing(final).height:
         raise DisclosureError(failing(final).sort("cell"), lang)
     return table, Protection(final, tuple(added), rounds, time.perf_counter() - start)
+
+
+def coupled(cells: list[str], ctx: Context) -> list[str]:
+    """Cells that must hide with these though no linear relation ties them: a unit's engagement
+    index is the mean over its outcome items' answers, so it goes with any outcome item."""
+    if ctx.items is None or "outcome" not in ctx.items.columns:
+        return []
+    outcome = set(ctx.items.filter(pl.col("outcome")).select(
+        pl.concat_str("period", pl.lit("item:") + pl.col("item_id"), separator="|"))["period"].to_list())
+    out = []
+    for c in cells:
+        period, unit, measure = c.split("|", 2)
+        if f"{period}|{measure}" in outcome:
+            out.append(f"{period}|{unit}|engagement_index|")
+    return sorted(set(out) - set(cells))
 
 
 def _touched(sysm: System, cells: list[str]) -> bool:

@@ -131,8 +131,10 @@ def _matrix(rows: list[dict[int, float] | None], width: int) -> sparse.csr_array
     return sparse.csr_array((v, (ri, ci)), shape=(len(rows), width))
 
 
-def audit_system(sysm: System, width: int, steps: dict[str, float] | None = None) -> list[dict]:
-    """One result row per target of the system (see STATUSES)."""
+def audit_system(sysm: System, width: int, steps: dict[str, float] | None = None,
+                 minimum: int = 3) -> list[dict]:
+    """One result row per target of the system (see STATUSES). `minimum` is the smallest group
+    a table may show: a remainder provably that large is as public as a shown cell."""
     if not sysm.targets:
         return []
     nv = len(sysm.names)
@@ -180,8 +182,20 @@ def audit_system(sysm: System, width: int, steps: dict[str, float] | None = None
             return True
         return hi[i] >= 1 - 1e-9 and (not has_gap[i] or gmax[i] >= 1 - 1e-9)
 
+    def remainder_is_public(i: int) -> bool:
+        """A remainder is published by subtraction: like a shown cell it may be known exactly
+        when it provably holds at least `minimum` people; and unless its people provably exist,
+        a reader cannot tell "nobody there" from "nobody there took leave"."""
+        x = prob.optimise(ts[[i], :].toarray().ravel())
+        take(x)
+        smallest = float((ts[[i], :] @ x)[0]) if x is not None else 0.0
+        return smallest < 0.5 or smallest >= minimum - 1e-9
+
     for i in range(k):
         if ok(i):
+            continue
+        if sysm.targets[i].remainder and remainder_is_public(i):
+            maybe_empty[i] = True
             continue
         if smax[i] < 0.5 and not exact["s"][i]:  # most remainders are empty: one solve proves it
             if solve(-ts[[i], :].toarray().ravel()) is None:
@@ -203,12 +217,6 @@ def audit_system(sysm: System, width: int, steps: dict[str, float] | None = None
             if solve(-ts[[i], :].toarray().ravel()) is None:
                 smax[i] = np.inf
             exact["s"][i] = True
-        if not ok(i) and sysm.targets[i].remainder:
-            # a remainder is never published: unless its people provably exist, a reader cannot
-            # tell "nobody there" from "nobody there took leave"
-            x = prob.optimise(ts[[i], :].toarray().ravel())
-            take(x)
-            maybe_empty[i] = x is not None and float((ts[[i], :] @ x)[0]) < 0.5
     return [_result(sysm, i, lo, hi, gmax, smax, need, has_gap, ok(i) or maybe_empty[i]) for i in range(k)]
 
 

@@ -115,7 +115,8 @@ def unit_tree(rows: pl.DataFrame) -> tuple[dict[str, str], dict[str, list[str]]]
 
 
 # ---------------------------------------------------------------------------- assembly
-def build(family: Family, period: str, rows: pl.DataFrame) -> System:
+def build(family: Family, period: str, rows: pl.DataFrame,
+          manager_grades: tuple[str, ...] = ("section_chief", "deputy_director", "director")) -> System:
     """The system for one family in one period (`rows`: the whole table's rows of that period)."""
     sysm = System(family.name, period)
     level, children = unit_tree(rows)
@@ -128,7 +129,7 @@ def build(family: Family, period: str, rows: pl.DataFrame) -> System:
     _tree_sums(sysm, atoms, children)
     index = _row_index(rows, family)
     for m in family.measures:
-        shown_at = _levels(m)
+        shown_at = _levels(m, manager_grades)
         for unit in level:
             if level[unit] in shown_at:  # an absent row says "nobody" only where rows are published
                 _cell(sysm, m, unit, level[unit], index.get((unit, m.key)))
@@ -137,14 +138,14 @@ def build(family: Family, period: str, rows: pl.DataFrame) -> System:
     return sysm
 
 
-def _levels(m: Measure) -> set[str]:
-    """Levels at which every KPI of the measure is published (kpis/catalog.py)."""
-    from hrmetrics.kpis.catalog import CATALOG
+def _levels(m: Measure, manager_grades: tuple[str, ...]) -> set[str]:
+    """Levels at which every KPI of the measure is published (kpis/catalog.py `unpublished`)."""
+    from hrmetrics.kpis.catalog import unpublished
 
-    known = {k.id: set(k.levels) for k in CATALOG}
     out = {"organisation", "department", "division"}
-    for kpi in m.columns:
-        out &= known.get(kpi, out)
+    for kpi, level, breakdown in unpublished(manager_grades).iter_rows():
+        if kpi in m.columns and (breakdown is None or breakdown == m.breakdown):
+            out.discard(level)
     return out
 
 

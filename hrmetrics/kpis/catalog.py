@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import polars as pl
+
 Direction = Literal["higher", "lower", "none"]
 PeriodType = Literal["fiscal_year", "leave_year", "month", "snapshot", "wave"]
 
@@ -33,7 +35,10 @@ class KPI:
     """The levels the KPI is published at. Women's share per single grade is published for the
     organisation only: below it a grade holds one or two people (one 課長 per division), so the
     rows would be almost all hidden, and beside "grade and above" they give each grade away by
-    subtraction (the disclosure audit measured it). Divisions and departments get the ladder."""
+    subtraction (the disclosure audit measured it). Divisions and departments get the ladder.
+    Likewise the female manager ratio stops at departments: a division's managers are its 課長,
+    one person, so the ratio would only ever say whether that person is a woman; a division's
+    ladder stops below the manager grades for the same reason (`unpublished`)."""
 
     def label(self, lang: str = "ja") -> str:
         return self.name_ja if lang == "ja" else self.name_en
@@ -108,7 +113,8 @@ CATALOG: tuple[KPI, ...] = (
     _K("female_manager_ratio", "管理職に占める女性職員の割合", "Women among managers", "%", "higher",
        "snapshot", "staff",
        "4月1日時点の管理職（既定は課長級以上）のうち女性の人数 ÷ 管理職の人数",
-       "Women among managers (section chief and above by default) on April 1 ÷ managers"),
+       "Women among managers (section chief and above by default) on April 1 ÷ managers",
+       levels=("organisation", "department")),
     _K("female_share_grade", "職位別の女性職員の割合", "Women's share at each grade", "%", "higher",
        "snapshot", "staff",
        "4月1日時点の当該職位の女性職員数 ÷ 当該職位の職員数（breakdown = 職位）",
@@ -170,3 +176,23 @@ def get_kpi(kpi_id: str) -> KPI:
         return KPIS[kpi_id]
     except KeyError:
         raise KeyError(f"不明なKPI: {kpi_id!r}。使用可能: {', '.join(sorted(KPIS))}") from None
+
+
+def unpublished(manager_grades: tuple[str, ...]) -> pl.DataFrame:
+    """`kpi, level, breakdown` combinations never published (breakdown null = any): each KPI
+    outside its catalogue levels; a division's grade ladder from the grade below the managers
+    up (its 課長補佐 are one to three people, its 課長 one), so a division shows women among all
+    its staff and among 係長級以上; a department's ladder above the lowest manager grade (its 部長
+    and 次長, one or two people). Each of these rungs was hidden in nearly every unit of the demo
+    city once the audit ran, so publishing them only cost suppressions elsewhere. The engine
+    drops these rows and the disclosure audit reads their absence as "not published", not as
+    "nobody"."""
+    rows = [(k.id, lvl, None) for k in CATALOG for lvl in ("organisation", "department", "division")
+            if lvl not in k.levels]
+    from hrmetrics.config import GRADES
+
+    first = min(GRADES.index(g) for g in manager_grades) if manager_grades else len(GRADES)
+    rows += [("female_share_grade_and_above", "division", g) for g in GRADES[max(first - 1, 1):]]
+    rows += [("female_share_grade_and_above", "department", g) for g in GRADES[first + 1:]]
+    return pl.DataFrame(rows, schema={"kpi": pl.String, "level": pl.String, "breakdown": pl.String},
+                        orient="row")

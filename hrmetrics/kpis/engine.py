@@ -29,7 +29,7 @@ import polars as pl
 
 from hrmetrics.config import Config
 from hrmetrics.kpis import approvals, childcare, leave, overtime, workforce
-from hrmetrics.kpis.catalog import CATALOG, KPIS, get_kpi
+from hrmetrics.kpis.catalog import CATALOG, KPIS, get_kpi, unpublished
 from hrmetrics.kpis.spec import DerivedDef, Inputs, KpiDef, RecordsBuilder
 from hrmetrics.orgs import ORG_CODE, OrgRegistry
 from hrmetrics.schemas import KPI_SCHEMA
@@ -176,15 +176,18 @@ def aggregate_hr(inp: Inputs, requested: set[str] | None) -> pl.DataFrame:
     raw = pl.concat(pl.collect_all(plans), how="vertical") if plans else _empty_raw()
     extra = [d.derive(raw.filter(pl.col("kpi") == d.source), inp.config).select(raw.columns) for d in derived]
     out = pl.concat([raw, *extra], how="vertical").filter(pl.col("kpi").is_in(list(wanted)))
-    return out.filter(_published_level())
+    return out.filter(_published_level(inp.config))
 
 
-def _published_level() -> pl.Expr:
-    """Keep each KPI's rows only at the levels its catalogue entry publishes."""
-    limited = {k.id: list(k.levels) for k in CATALOG if len(k.levels) < len(LEVELS)}
+def _published_level(config: Config) -> pl.Expr:
+    """Drop the rows `catalog.unpublished` lists (KPIs outside their levels, a division's
+    manager rungs)."""
     keep = pl.lit(True)
-    for kpi, levels in limited.items():
-        keep = keep & ((pl.col("kpi") != kpi) | pl.col("level").is_in(levels))
+    for kpi, level, breakdown in unpublished(config.manager_grades).iter_rows():
+        hit = (pl.col("kpi") == kpi) & (pl.col("level") == level)
+        if breakdown is not None:
+            hit = hit & (pl.col("breakdown") == breakdown)
+        keep = keep & ~hit.fill_null(False)
     return keep
 
 

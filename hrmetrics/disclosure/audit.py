@@ -50,12 +50,15 @@ def family_of(measure: str) -> str:
     return measure.split("|", 1)[0].removesuffix("_rate").removesuffix("_index")
 
 
-def systems(table: pl.DataFrame, ctx: Context, periods: list[str] | None = None) -> list[System]:
-    """Every family × period system of the table (or of some periods)."""
+def systems(table: pl.DataFrame, ctx: Context,
+            only: set[tuple[str, str]] | None = None) -> list[System]:
+    """Every family × period system of the table, or only the given (period, family) ones."""
+    periods = sorted({p for p, _ in only}) if only is not None else sorted(table["period"].unique().to_list())
     out = []
-    for period in periods if periods is not None else sorted(table["period"].unique().to_list()):
+    for period in periods:
         rows = table.filter(pl.col("period") == period)
-        out += [build(f, period, rows, ctx.manager_grades) for f in families_for(rows, period, ctx)]
+        out += [build(f, period, rows, ctx.manager_grades) for f in families_for(rows, period, ctx)
+                if only is None or (period, f.name) in only]
     return out
 
 

@@ -118,9 +118,9 @@ def protect(table: pl.DataFrame, ctx: Context, lang: str = "ja") -> tuple[pl.Dat
         picks += coupled(picks, ctx)
         table = hide_cells(table, picks)
         added += picks
-        rebuilt = {(s.period, s.family): s for s in systems(table, ctx, sorted({p for p, _ in hit}))}
-        dirty = {key for key, s in rebuilt.items() if key in hit or _touched(s, picks)}
-        current.update({key: rebuilt[key] for key in dirty})
+        touched = {key for key, s in current.items() if key in hit or _touched(s, picks)}
+        current.update({(s.period, s.family): s for s in systems(table, ctx, touched)})
+        dirty = touched
     final = pl.concat(list(results.values())) if results else pl.DataFrame(schema=RESULT_SCHEMA)
     if final.height and failing(final).height:
         raise DisclosureError(failing(final).sort("cell"), lang)

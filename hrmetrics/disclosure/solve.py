@@ -146,7 +146,7 @@ def audit_system(sysm: System, width: int, steps: dict[str, float] | None = None
     has_gap = np.array([t.gap is not None for t in sysm.targets])
     k = len(sysm.targets)
     lo, hi = np.full(k, np.inf), np.full(k, -np.inf)
-    gmax, smax = np.full(k, -np.inf), np.full(k, -np.inf)
+    gmax, smax, smin = np.full(k, -np.inf), np.full(k, -np.inf), np.full(k, np.inf)
     exact = {"lo": np.zeros(k, bool), "hi": np.zeros(k, bool), "g": np.zeros(k, bool), "s": np.zeros(k, bool)}
     maybe_empty = np.zeros(k, bool)
     need = np.array([width * (steps or {}).get(t.measure, 1.0) if t.continuous else width
@@ -160,6 +160,7 @@ def audit_system(sysm: System, width: int, steps: dict[str, float] | None = None
         np.maximum(hi, v, out=hi)
         np.maximum(gmax, g, out=gmax)
         np.maximum(smax, s, out=smax)
+        np.minimum(smin, s, out=smin)
 
     def solve(c: np.ndarray) -> np.ndarray | None:
         x = prob.optimise(c)
@@ -176,7 +177,10 @@ def audit_system(sysm: System, width: int, steps: dict[str, float] | None = None
     def ok(i: int) -> bool:
         if exact["s"][i] and smax[i] < 0.5:
             return True
-        if hi[i] - lo[i] < need[i] - 1e-9:
+        # a group of at most one or two people cannot vary by `width`: it is protected when its
+        # numerator may be anything from 0 to the most people it can hold
+        whole = exact["s"][i] and lo[i] < 0.5 and hi[i] >= smax[i] - 1e-9
+        if hi[i] - lo[i] < need[i] - 1e-9 and not (whole and not sysm.targets[i].continuous):
             return False
         if sysm.targets[i].continuous:
             return True
@@ -186,6 +190,8 @@ def audit_system(sysm: System, width: int, steps: dict[str, float] | None = None
         """A remainder is published by subtraction: like a shown cell it may be known exactly
         when it provably holds at least `minimum` people; and unless its people provably exist,
         a reader cannot tell "nobody there" from "nobody there took leave"."""
+        if smin[i] < 0.5:  # a pool solution where it is empty is the witness
+            return True
         x = prob.optimise(ts[[i], :].toarray().ravel())
         take(x)
         smallest = float((ts[[i], :] @ x)[0]) if x is not None else 0.0

@@ -219,7 +219,7 @@ def print_audit(results: pl.DataFrame, lang: str = "ja", console: Any = None) ->
     console.print(table)
     bad = failing(results)
     for cell, status, lo, hi in bad.select("cell", "status", "num_min", "num_max").head(20).iter_rows():
-        console.print(f"  {cell}: {status} [{lo:g}, {hi:g}]", markup=False)
+        console.print(data_text(f"  {cell}: {status} [{lo:g}, {hi:g}]"))
     if bad.height:
         text = (f"{bad.height} 件の非表示セルが公表値から復元できます。" if ja
                 else f"{bad.height} hidden cells can be recovered from published numbers.")

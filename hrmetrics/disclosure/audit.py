@@ -29,14 +29,19 @@ class DisclosureError(RuntimeError):
 
     def __init__(self, failing: pl.DataFrame, lang: str = "ja"):
         self.failing = failing
-        cells = ", ".join(f"{c} ({s})" for c, s in failing.select("cell", "status").head(5).iter_rows())
-        more = f" ほか{failing.height - 5}件" if failing.height > 5 else ""
-        text = (f"開示監査に不合格: 非表示のセルが公表値から復元できます: {cells}{more}。"
-                "出力は書き出していません。"
-                if lang != "en" else
-                f"Disclosure audit failed: hidden cells can be recovered from published numbers: {cells}"
-                f"{f' and {failing.height - 5} more' if failing.height > 5 else ''}. Nothing was written.")
-        super().__init__(text)
+        super().__init__(self.message(lang))
+
+    def message(self, lang: str = "ja") -> str:
+        """The sentence for the user, in `lang` (the CLI shows it instead of a traceback)."""
+        f = self.failing
+        cells = ", ".join(f"{c} ({s})" for c, s in f.select("cell", "status").head(5).iter_rows())
+        if lang == "en":
+            more = f" and {f.height - 5} more" if f.height > 5 else ""
+            return (f"Disclosure audit failed: hidden cells can be recovered from published numbers: "
+                    f"{cells}{more}. Nothing was written.")
+        more = f" ほか{f.height - 5}件" if f.height > 5 else ""
+        return (f"開示監査に不合格: 非表示のセルが公表値から復元できます: {cells}{more}。"
+                "出力は書き出していません。")
 
 
 def family_of(measure: str) -> str:

@@ -26,7 +26,7 @@ from hrmetrics.disclosure.audit import (
     systems,
 )
 from hrmetrics.disclosure.model import Context
-from hrmetrics.disclosure.system import System, measure_key
+from hrmetrics.disclosure.system import Candidate, System, measure_key
 from hrmetrics.schemas import KPI_NUMBERS
 
 MAX_ROUNDS = 200
@@ -64,10 +64,9 @@ def choose(sysm: System, bad_cells: set[str], taken: set[str]) -> list[str]:
         if t.cell not in bad_cells:
             continue
         atoms = list({*t.num, *t.size, *(t.gap or {})})
-        reach = set(near[:, atoms].nonzero()[0].tolist()) | set(atoms)
         if any(by_cell[c].variables & set(atoms) for c in picks):
             continue  # a cell hidden this round already holds its people: audit again first
-        options = [c for c in sysm.candidates if c.cell not in taken and c.variables & reach]
+        options = _nearest(near, atoms, [c for c in sysm.candidates if c.cell not in taken])
         if not options:
             continue
         best = min(options, key=lambda c: (rank.get(c.level, 3), c.cost, c.cell))
@@ -87,6 +86,18 @@ class Protection:
 
     def summary(self) -> pl.DataFrame:
         return summary(self.results)
+
+
+def _nearest(near: sparse.csc_array, atoms: list[int], free: list[Candidate]) -> list[Candidate]:
+    """The shown cells one relation away from the atoms, else two, and so on (a division's
+    cell may only be protected by hiding its department's, or the organisation's)."""
+    reach = set(atoms)
+    while True:
+        grown = reach | set(near[:, sorted(reach)].nonzero()[0].tolist())
+        options = [c for c in free if c.variables & grown]
+        if options or grown == reach:
+            return options
+        reach = grown
 
 
 def protect(table: pl.DataFrame, ctx: Context, lang: str = "ja") -> tuple[pl.DataFrame, Protection]:

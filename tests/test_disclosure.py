@@ -198,7 +198,7 @@ def test_drivers_table_is_ranked_and_says_why_when_it_falls_back() -> None:
     frame = drivers_frame([0.05, 0.30, None, 0.10, 0.20, 0.15])
     block = _block(scrub_drivers(frame, kpis), "V11", kpis)
     assert [r[0] for r in block["rows"]] == ["Q02", "Q05", "Q06", "Q04", "Q01"]  # by importance
-    assert "非表示のため、組織全体の結果" in block["caption"]
+    assert "非表示としているので、組織全体の結果" in block["caption"]
     by_corr = _block(drivers_frame([None] * 6), "ORG", kpis)
     assert [r[0] for r in by_corr["rows"]] == ["Q06", "Q05", "Q04", "Q03", "Q02"]
     assert "相関の大きい順" in by_corr["caption"]

@@ -622,7 +622,8 @@ def drivers_blocks(inp: Inputs) -> list[dict]:
         caption += t(lang, " 重要度を推定できなかったため、相関の大きい順に示します。",
                      " Importance could not be estimated, so items are ranked by correlation.")
     if hidden:
-        caption += t(lang, " この所属の回答は小さな集団を守るため非表示のため、組織全体の結果を示します。",
+        caption += t(lang, " この所属の回答は小さな集団を守るために非表示としているので、"
+                           "組織全体の結果を示します。",
                      " This division's answers are hidden to protect small groups, so the "
                      "organisation's drivers are shown.")
     elif fallback:
@@ -781,15 +782,17 @@ def disclosure_blocks(inp: Inputs) -> list[dict]:
         inp.lang,
         f"公表する数値は、{cfg.min_group_hr}人未満（職員意識調査は{cfg.min_group_survey}人未満）の集団を"
         "非表示とし、公表値どうしの関係（組織の階層、職位の積み上げ、共通の分子、行がないこと）から"
-        f"復元できないよう追加で非表示にしています。公表値すべてを整数計画で解く監査の結果、非表示の{cells:,}セルと"
-        f"未公表の残余{groups:,}集団のいずれも、人数が{width}人以上の幅で定まらず、「全員」「誰も」も"
-        f"確定しません（監査による追加の非表示 {len(acc.added):,}セル）。",
+        f"復元できないよう追加で非表示にしています。公表値すべてを整数計画で解く監査の結果、非表示の{cells:,}セルは"
+        f"いずれも人数が{width}人以上の幅で定まらず、「全員」「誰も」も確定しません（差し引きで求まる未公表の"
+        f"残余{groups:,}集団も同じ基準を満たすか表示できる人数以上。"
+        f"監査による追加の非表示 {len(acc.added):,}セル）。",
         f"Groups under {cfg.min_group_hr} people ({cfg.min_group_survey} for the staff survey) are hidden, "
         "and further cells are hidden so that no relation between published numbers (the unit "
         "hierarchy, grade ladders, shared numerators, absent rows) brings them back. An audit that "
         f"solves every published number as an integer program finds none of the {cells:,} hidden "
-        f"cells and {groups:,} unpublished remainders known to within {width} people, and none "
-        f"provably all or none ({len(acc.added):,} cells hidden by the audit).",
+        f"cells known to within {width} people, and none provably all or none (the {groups:,} "
+        "unpublished remainders a subtraction gives meet the same test or are large enough to show; "
+        f"{len(acc.added):,} cells hidden by the audit).",
     )
     return [{"kind": "text", "text": text}]
 

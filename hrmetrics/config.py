@@ -38,6 +38,9 @@ class Config:
     min_group_hr: int = 3
     min_group_survey: int = 5
     min_respondents_drivers: int = 20
+    publish_small_organisation: bool = True
+    """Show the organisation's HR figures even for fewer than `min_group_hr` people: they are
+    the statutory publications (女性活躍推進法 §21, 次世代法 §19). Suppression then works below."""
     protection_width: int = 2
     """How uncertain a hidden count must stay for the disclosure audit: its feasible range must
     span at least this many people (and never prove "none" or "all" of the group)."""
@@ -99,6 +102,7 @@ _TOML_MAP: dict[tuple[str, str], str] = {
     ("privacy", "pseudonym_key"): "pseudonym_key",
     ("privacy", "keep_raw_survey"): "keep_raw_survey",
     ("privacy", "protection_width"): "protection_width",
+    ("privacy", "publish_small_organisation"): "publish_small_organisation",
     ("survey", "min_respondents_drivers"): "min_respondents_drivers",
     ("report", "lang"): "lang",
     ("report", "national_reference"): "national_reference",

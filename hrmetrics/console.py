@@ -209,8 +209,8 @@ def print_audit(results: pl.DataFrame, lang: str = "ja", console: Any = None) ->
     ja = lang != "en"
     title = "開示監査 (公表値からの復元)" if ja else "Disclosure audit (recovery from published numbers)"
     table = Table(title=title)
-    heads = (["系列", "非表示セル", "未公表の残余", "保護", "特定", "全員/誰も"] if ja else
-             ["family", "hidden cells", "remainders", "protected", "pinned", "all/none"])
+    heads = (["系列", "非表示セル", "未公表の残余", "保護", "うち法定公表値", "特定", "全員/誰も"] if ja else
+             ["family", "hidden", "remainders", "protected", "of which statutory", "pinned", "all/none"])
     for i, h in enumerate(heads):
         table.add_column(h, justify="left" if i == 0 else "right")
     for row in summary(results).iter_rows():

@@ -80,7 +80,8 @@ def _remainders(members: pl.DataFrame, cells: pl.DataFrame) -> tuple[pl.DataFram
 
 
 def _step(
-    state: pl.DataFrame, members: pl.DataFrame, couples: pl.DataFrame, minimum: int
+    state: pl.DataFrame, members: pl.DataFrame, couples: pl.DataFrame, minimum: int,
+    kept: frozenset[str] = frozenset(),
 ) -> pl.Series:
     """Cells to hide in this round (complements, parents, coupled cells)."""
     kids = (
@@ -103,7 +104,7 @@ def _step(
         & (pl.col("h_cnt") >= 1)
         & ((nh < minimum) | ((pl.col("h_cnt") == 1) & (pl.col("real_h") == 1)))
     )
-    hide = trig.select(cell=pl.coalesce("cand", "parent"))
+    hide = trig.select(cell=pl.coalesce("cand", "parent")).filter(~pl.col("cell").is_in(list(kept)))
     coupled = couples.join(state.filter(hid).select(src="cell"), on="src").select(cell="dst")
     return pl.concat([hide, coupled])["cell"]
 
@@ -113,13 +114,18 @@ def hidden_cells(
     minimum: int,
     extra_members: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
     couplings: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    keep_organisation: bool = False,
 ) -> pl.DataFrame:
     """`cell, hidden` for every period × unit × measure of a KPI frame carrying `_measure`.
 
     `extra_members(cells)` adds constraints beyond the unit hierarchy (parent, children that add
     up to it); `couplings(cells)` gives (src, dst) pairs where hiding src must hide dst.
+    `keep_organisation` shows the organisation's cells whatever their size (the statutory
+    figures an employer must publish); suppression then works below it.
     """
     cells = _cells(kpis)
+    org = pl.col("level") == "organisation"
+    kept = frozenset(cells.filter(org)["cell"].to_list()) if keep_organisation else frozenset()
     members = _hierarchy_members(cells)
     if extra_members is not None:
         members = pl.concat([members, extra_members(cells)])
@@ -130,7 +136,7 @@ def hidden_cells(
             cells.select(
                 "cell",
                 n=pl.col("n").cast(pl.Int64),
-                hidden=pl.col("n").is_null() | (pl.col("n") < minimum),
+                hidden=pl.col("n").is_null() | ((pl.col("n") < minimum) & ~(org & keep_organisation)),
                 pseudo=pl.lit(False),
             ),
             pseudo.with_columns(pl.col("n").cast(pl.Int64)),
@@ -139,7 +145,7 @@ def hidden_cells(
     couples = couplings(cells) if couplings is not None else pl.DataFrame(
         schema={"src": pl.String, "dst": pl.String})
     for _ in range(10_000):  # each round hides at least one more cell or stops
-        hide = _step(state, members, couples, minimum)
+        hide = _step(state, members, couples, minimum, kept)
         new = state.with_columns(hidden=pl.col("hidden") | pl.col("cell").is_in(hide.implode()))
         if new["hidden"].sum() == state["hidden"].sum():
             break

@@ -42,7 +42,8 @@ def status(results: pl.DataFrame, cell: str) -> dict:
     return hit.row(0, named=True)
 
 
-CTX = Context()
+CTX = Context(keep_organisation=False)
+"""The attacker's view with nothing exempt (the organisation's cells may be hidden too)."""
 
 
 def share(kpi: str, unit: str, women: int | None, staff: int | None, grade: str | None = None,
@@ -153,6 +154,19 @@ def test_a_group_of_one_is_protected_when_anything_from_none_to_all_is_possible(
                row(k, "D2", "FY2020", hidden=True), row(k, "D3", "FY2020", hidden=True)])
     cell = status(audit(t, CTX), "FY2020|D3|male_childcare_leave_rate|")
     assert (cell["num_min"], cell["num_max"], cell["status"]) == (0.0, 1.0, "protected")
+
+
+def test_statutory_organisation_figures_stay_and_what_they_alone_imply_is_marked() -> None:
+    # every man with a birth is in D1, so D1's hidden rate is the organisation's statutory 1/2:
+    # nothing below the organisation can be hidden to change that
+    k = "male_childcare_leave_rate"
+    t = table([row(k, "ORG", "FY2020", 1, 2, 2), row(k, "D1", "FY2020", hidden=True)])
+    assert status(audit(t, CTX), "FY2020|D1|male_childcare_leave_rate|")["status"] == "pinned"
+    kept = audit(t, Context())
+    assert status(kept, "FY2020|D1|male_childcare_leave_rate|")["status"] == "statutory"
+    protected, account = protect(t, Context())
+    assert protected.filter(pl.col("unit_code") == "ORG")["numerator"].to_list() == [1.0]
+    assert account.added == ()
 
 
 def test_gate_refuses_and_names_the_cell() -> None:

@@ -39,8 +39,14 @@ def test_male_rate_of_150_percent_is_kept():
     r = get(t, "male_childcare_leave_rate", "A", "FY2024")
     assert (r["numerator"], r["denominator"], r["n"], r["suppressed"]) == (3.0, 2.0, 3, False)
     assert r["value"] == pytest.approx(150.0)
-    # FY2023: m1's birth only, no leave started → 0 / 1, n = 1 → suppressed by default
-    assert get(t, "male_childcare_leave_rate", "ORG", "FY2023")["suppressed"] is True
+    # FY2023: m1's birth only, no leave started → 0 / 1, n = 1: the organisation's figure is
+    # statutory and shown (n shown with it); its division is hidden
+    org = get(t, "male_childcare_leave_rate", "ORG", "FY2023")
+    assert (org["numerator"], org["denominator"], org["n"], org["suppressed"]) == (0.0, 1.0, 1, False)
+    assert get(t, "male_childcare_leave_rate", "A", "FY2023")["suppressed"] is True
+    hidden = compute_kpis({"org_units": ORG_UNITS, "childcare": _cc(ROWS)},
+                          Config(publish_small_organisation=False))
+    assert get(hidden, "male_childcare_leave_rate", "ORG", "FY2023")["suppressed"] is True
 
 
 def test_female_rate():

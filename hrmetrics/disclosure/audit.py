@@ -12,7 +12,7 @@ import polars as pl
 
 from hrmetrics.disclosure.model import ORG, Context, families_for
 from hrmetrics.disclosure.solve import audit_system
-from hrmetrics.disclosure.system import System, build, measure_key
+from hrmetrics.disclosure.system import System, build, measure_key, nearest, neighbourhood
 
 FAILING = ("pinned", "none", "all")
 
@@ -78,22 +78,41 @@ def steps(table: pl.DataFrame) -> dict[tuple[str, str], float]:
 
 
 def audit_systems(systems_: list[System], width: int, table: pl.DataFrame,
-                  minimums: dict[str, int] | None = None) -> pl.DataFrame:
-    """Audit some systems; `minimums` gives the smallest showable group ("hr", "survey")."""
+                  minimums: dict[str, int] | None = None, keep_organisation: bool = False) -> pl.DataFrame:
+    """Audit some systems; `minimums` gives the smallest showable group ("hr", "survey");
+    `keep_organisation`: the organisation's HR figures are statutory (see `statutory`)."""
     minimums = {"hr": 3, "survey": 5, **(minimums or {})}
     minimums["survey_respondents"] = minimums["survey"]
     st = steps(table)
     rows: list[dict] = []
     for s in systems_:
         per = {m: v for (p, m), v in st.items() if p == s.period}
-        rows += audit_system(s, width, per, minimums.get(s.family.split(":")[0], minimums["hr"]))
+        found = audit_system(s, width, per, minimums.get(s.family.split(":")[0], minimums["hr"]))
+        if keep_organisation and not s.family.startswith("survey"):
+            found = statutory(s, found)
+        rows += found
     return pl.DataFrame(rows, schema=RESULT_SCHEMA).with_columns(
         family=pl.col("measure").map_elements(family_of, return_dtype=pl.String))
 
 
+def statutory(sysm: System, found: list[dict]) -> list[dict]:
+    """Mark `statutory` a failing group that no shown cell below the organisation bears on: what
+    pins it is the organisation's own figure, which the law has published (e.g. every birth of
+    the year in one department: its rate is the organisation's), so hiding more cannot help."""
+    near = None
+    free = [c for c in sysm.candidates if c.level != "organisation"]
+    for t, row in zip(sysm.targets, found, strict=True):
+        if row["status"] not in FAILING:
+            continue
+        near = neighbourhood(sysm) if near is None else near
+        if not nearest(near, list({*t.num, *t.size, *(t.gap or {})}), free):
+            row["status"] = "statutory"
+    return found
+
+
 def audit(table: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """One row per hidden cell or remainder with its feasible interval and status."""
-    return audit_systems(systems(table, ctx), ctx.width, table, ctx.minimums)
+    return audit_systems(systems(table, ctx), ctx.width, table, ctx.minimums, ctx.keep_organisation)
 
 
 def failing(results: pl.DataFrame) -> pl.DataFrame:
@@ -114,7 +133,8 @@ def summary(results: pl.DataFrame) -> pl.DataFrame:
         .agg(
             hidden=pl.col("cell").filter(~pl.col("remainder")).n_unique(),
             remainders=pl.col("cell").filter(pl.col("remainder")).n_unique(),
-            protected=pl.col("status").is_in(["protected", "empty"]).sum(),
+            protected=pl.col("status").is_in(["protected", "empty", "statutory"]).sum(),
+            statutory=(pl.col("status") == "statutory").sum(),
             pinned=(pl.col("status") == "pinned").sum(),
             group_disclosures=pl.col("status").is_in(["none", "all"]).sum(),
         )

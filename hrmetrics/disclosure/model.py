@@ -174,6 +174,12 @@ class Context:
     width: int = 2
     minimums: dict[str, int] = field(default_factory=lambda: {"hr": 3, "survey": 5})
     """The smallest group a shown cell may hold (`min_group_hr`, `min_group_survey`)."""
+    keep_organisation: bool = True
+    """The organisation's HR figures are statutory and stay shown (`publish_small_organisation`)."""
+
+    def keeps_organisation(self, family: str) -> bool:
+        """Whether the organisation's cells of this family may not be hidden."""
+        return self.keep_organisation and not family.startswith("survey")
 
     @classmethod
     def from_config(cls, config: object, items: pl.DataFrame | None = None) -> Context:
@@ -183,6 +189,7 @@ class Context:
             width=int(getattr(config, "protection_width", 2) or 2),
             minimums={"hr": int(getattr(config, "min_group_hr", 3)),
                       "survey": max(int(getattr(config, "min_group_survey", 5)), 3)},
+            keep_organisation=bool(getattr(config, "publish_small_organisation", True)),
         )
 
 

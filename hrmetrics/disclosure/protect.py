@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass
 
 import polars as pl
-from scipy import sparse
 
 from hrmetrics.disclosure.audit import (
     RESULT_SCHEMA,
@@ -26,7 +25,7 @@ from hrmetrics.disclosure.audit import (
     systems,
 )
 from hrmetrics.disclosure.model import Context
-from hrmetrics.disclosure.system import Candidate, System, measure_key
+from hrmetrics.disclosure.system import System, measure_key, nearest, neighbourhood
 from hrmetrics.schemas import KPI_NUMBERS
 
 MAX_ROUNDS = 200
@@ -44,19 +43,11 @@ def hide_cells(table: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
     )
 
 
-def _neighbourhood(sysm: System) -> sparse.csc_array:
-    """Atoms × atoms: which atoms share a relation (tree sum or node rule) with which."""
-    a_eq, _, a_ub, _ = sysm.matrices()
-    a = sparse.vstack([a_eq, a_ub]).tocsr()
-    a.data[:] = 1.0
-    return (a.T @ a).tocsc()
-
-
-def choose(sysm: System, bad_cells: set[str], taken: set[str]) -> list[str]:
+def choose(sysm: System, bad_cells: set[str], taken: set[str], keep_org: bool = False) -> list[str]:
     """One shown cell to hide for each failing group of this system (deduplicated)."""
     if not bad_cells:
         return []
-    near = _neighbourhood(sysm)
+    near = neighbourhood(sysm)
     picks: list[str] = []
     rank = {"division": 0, "department": 1, "organisation": 2}
     by_cell = {c.cell: c for c in sysm.candidates}
@@ -66,7 +57,9 @@ def choose(sysm: System, bad_cells: set[str], taken: set[str]) -> list[str]:
         atoms = list({*t.num, *t.size, *(t.gap or {})})
         if any(by_cell[c].variables & set(atoms) for c in picks):
             continue  # a cell hidden this round already holds its people: audit again first
-        options = _nearest(near, atoms, [c for c in sysm.candidates if c.cell not in taken])
+        free = [c for c in sysm.candidates if c.cell not in taken
+                and not (keep_org and c.level == "organisation")]
+        options = nearest(near, atoms, free)
         if not options:
             continue
         best = min(options, key=lambda c: (rank.get(c.level, 3), c.cost, c.cell))
@@ -88,18 +81,6 @@ class Protection:
         return summary(self.results)
 
 
-def _nearest(near: sparse.csc_array, atoms: list[int], free: list[Candidate]) -> list[Candidate]:
-    """The shown cells one relation away from the atoms, else two, and so on (a division's
-    cell may only be protected by hiding its department's, or the organisation's)."""
-    reach = set(atoms)
-    while True:
-        grown = reach | set(near[:, sorted(reach)].nonzero()[0].tolist())
-        options = [c for c in free if c.variables & grown]
-        if options or grown == reach:
-            return options
-        reach = grown
-
-
 def protect(table: pl.DataFrame, ctx: Context, lang: str = "ja") -> tuple[pl.DataFrame, Protection]:
     """(table with secondary suppressions, the account of them). Raises DisclosureError when
     the audit still fails and no shown cell is left to hide.
@@ -115,12 +96,13 @@ def protect(table: pl.DataFrame, ctx: Context, lang: str = "ja") -> tuple[pl.Dat
         rounds += 1
         for key in sorted(dirty):
             results[key] = audit_systems([current[key]], ctx.width, table.filter(pl.col("period") == key[0]),
-                                         ctx.minimums)
+                                         ctx.minimums, ctx.keep_organisation)
         picks: list[str] = []
         taken: set[str] = set()
         hit: set[tuple[str, str]] = set()
         for key in sorted(dirty):
-            chosen = choose(current[key], set(failing(results[key])["cell"].to_list()), taken)
+            chosen = choose(current[key], set(failing(results[key])["cell"].to_list()), taken,
+                            ctx.keeps_organisation(key[1]))
             picks += chosen
             if chosen:
                 hit.add(key)

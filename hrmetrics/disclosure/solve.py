@@ -26,9 +26,9 @@ from scipy import sparse
 
 from hrmetrics.disclosure.system import System
 
-STATUSES = ("protected", "empty", "pinned", "none", "all")
-"""`protected`/`empty` pass; `pinned` (numerator known within less than the width), `none` and
-`all` (group disclosure: provably nobody / everybody in the group) fail."""
+STATUSES = ("protected", "empty", "statutory", "pinned", "none", "all")
+"""`protected`/`empty` pass, and `statutory` (audit.statutory); `pinned` (numerator known within
+less than the width), `none` and `all` (group disclosure: provably nobody / everybody) fail."""
 
 
 SEEDS = 2

@@ -228,3 +228,23 @@ def _add_targets(sysm: System, m: Measure, node: str, lvl: str, cell: str, remai
 def _remainder_targets(sysm: System, m: Measure, node: str, lvl: str) -> None:
     if m.targets:
         _add_targets(sysm, m, node, lvl, f"{sysm.period}|{node}|{m.key}", remainder=True)
+
+
+def neighbourhood(sysm: System) -> sparse.csc_array:
+    """Atoms × atoms: which atoms share a relation (tree sum or node rule) with which."""
+    a_eq, _, a_ub, _ = sysm.matrices()
+    a = sparse.vstack([a_eq, a_ub]).tocsr()
+    a.data[:] = 1.0
+    return (a.T @ a).tocsc()
+
+
+def nearest(near: sparse.csc_array, atoms: list[int], free: list[Candidate]) -> list[Candidate]:
+    """The shown cells one relation away from the atoms, else two, and so on (a division's
+    cell may only be protected by hiding its department's, or the organisation's)."""
+    reach = set(atoms)
+    while True:
+        grown = reach | set(near[:, sorted(reach)].nonzero()[0].tolist())
+        options = [c for c in free if c.variables & grown]
+        if options or grown == reach:
+            return options
+        reach = grown

@@ -261,15 +261,16 @@ def finish(raw: pl.DataFrame, inp: Inputs) -> pl.DataFrame:
         .filter(pl.col("n").is_null() | (pl.col("n") > 0))
         .with_columns(view=pl.lit(inp.view))
     )
-    return cast_table(suppress_small_groups(out, config.min_group_hr))
+    return cast_table(suppress_small_groups(out, config.min_group_hr, config.publish_small_organisation))
 
 
-def suppress_small_groups(table: pl.DataFrame, minimum: int) -> pl.DataFrame:
+def suppress_small_groups(table: pl.DataFrame, minimum: int, keep_organisation: bool = False) -> pl.DataFrame:
     """Hide groups of fewer than `minimum` people, and enough siblings that subtraction from a
     department or the organisation total cannot bring them back (hrmetrics.suppression).
 
     Each KPI × breakdown is its own measure: its population (staff with overtime rows, managers,
-    men with a birth) is what a reader could subtract.
+    men with a birth) is what a reader could subtract. `keep_organisation`: the organisation's
+    figures are statutory (女性活躍推進法 §21, 次世代法 §19) and shown even when small.
     """
     from hrmetrics.suppression import hidden_cells, suppress
 
@@ -277,7 +278,7 @@ def suppress_small_groups(table: pl.DataFrame, minimum: int) -> pl.DataFrame:
         return table.with_columns(suppressed=pl.lit(False))
     cells = table.with_columns(
         _measure=pl.concat_str("kpi", pl.col("breakdown").fill_null(""), separator="|"))
-    return suppress(cells, hidden_cells(cells, minimum)).drop("_measure")
+    return suppress(cells, hidden_cells(cells, minimum, keep_organisation=keep_organisation)).drop("_measure")
 
 
 def cast_table(df: pl.DataFrame) -> pl.DataFrame:

@@ -24,6 +24,8 @@ _API: dict[str, str] = {
     "build_report": "hrmetrics.report.build",
     "run": "hrmetrics.workflow",
     "demo": "hrmetrics.workflow",
+    "audit_output": "hrmetrics.workflow",
+    "compute_kpis_audited": "hrmetrics.kpis.engine",
 }
 
 __all__ = [*sorted(_API), "__version__"]

@@ -224,7 +224,7 @@ def demo(out: Path, lang: str | None) -> None:
 def audit(out: Path, config_path: Path | None, lang: str | None) -> None:
     """Attack a finished output folder as a reader would (exit 1 if any hidden group is recoverable)."""
     from hrmetrics.console import print_audit
-    from hrmetrics.disclosure import audit_output
+    from hrmetrics.workflow import audit_output
 
     config = load_if(config_path, lang)
     results = audit_output(out, config)

@@ -313,3 +313,29 @@ def init_workspace(directory: Path, name: str = "○○市", name_en: str = "Our
         encoding="utf-8",
     )
     return directory
+
+
+def audit_output(out_dir: str | Path, config: object | None = None) -> pl.DataFrame:
+    """Re-run the audit on a finished output folder, from what was written there: the KPI table
+    (kpis.parquet, else kpis.csv), the workspace settings and the questionnaire in its store.
+
+    Everything else the folder publishes (progress, Excel, the report's chart data, packs) is
+    built from that table after scrubbing, so it publishes no number the table does not."""
+    from hrmetrics.disclosure import Context, questionnaire
+    from hrmetrics.disclosure.audit import audit
+    from hrmetrics.kpis.engine import read_kpis
+    from hrmetrics.store import Store
+
+    out_dir = Path(out_dir)
+    source = next((p for p in (out_dir / "kpis.parquet", out_dir / "kpis.csv") if p.exists()), None)
+    if source is None:
+        raise FileNotFoundError(f"{out_dir}: kpis.parquet も kpis.csv もありません / no KPI table found")
+    items = None
+    store = out_dir / "store"
+    if (store / "manifest.json").exists():
+        st = Store(store)
+        config = config or st.recorded_config()
+        items = st.datasets().get("survey_items")
+    config = config or find_config(out_dir)
+    frame = items.collect() if isinstance(items, pl.LazyFrame) else items
+    return audit(read_kpis(source), Context.from_config(config, questionnaire(frame)))

@@ -14,13 +14,14 @@ from click.testing import CliRunner
 
 from hrmetrics.cli import cli
 from hrmetrics.config import Config
-from hrmetrics.disclosure import Context, audit_output
+from hrmetrics.disclosure import Context
 from hrmetrics.disclosure.audit import DisclosureError, audit, failing, gate, summary
 from hrmetrics.disclosure.protect import protect
 from hrmetrics.kpis.engine import cast_table
 from hrmetrics.report.privacy import scrub_drivers
 from hrmetrics.report.sections import Inputs, drivers_blocks
 from hrmetrics.survey.drivers import DRIVER_SCHEMA
+from hrmetrics.workflow import audit_output
 
 PARENT = {"ORG": None, "D1": None, "D2": None, "D3": None, "V11": "D1", "V12": "D1", "V13": "D1", "V14": "D1"}
 

@@ -118,8 +118,9 @@ def survey_items_family(name: str, items: list[str], dims: Mapping[str, list[str
     """Answers by box for some items of one wave, and the dimensions made of them.
 
     A wave is split into one system per dimension (items are related only through their
-    dimension's sums); the bound answers ≤ respondents that would join them is left out, which
-    the audit can afford because respondents are published only where every item is."""
+    dimension's sums). The bound answers ≤ respondents, which would join every item of a unit
+    into one system, is left out: the reader we model is weaker by that one inequality (README,
+    "What it does not cover")."""
     atoms = tuple((f"{a}:{q}", True, True) for q in items for a in "FMUn")
     rules = tuple(({f"F:{q}": 1.0, f"M:{q}": 1.0, f"U:{q}": 1.0, f"n:{q}": -1.0}, "==", 0.0) for q in items)
     measures: list[Measure] = []

@@ -73,6 +73,15 @@ def _assert_clear(refusal: Refusal, file_name: str) -> None:
         assert file_name in text and "{" not in text.replace("{}", ""), text
 
 
+def _read_or_refused(path) -> list:
+    """The file's tables, or none when it is refused (the refusal checked to be clear)."""
+    try:
+        return read_raw(path)
+    except Refusal as refusal:
+        _assert_clear(refusal, path.name)
+        return []
+
+
 def _check_table(raw) -> None:
     assert raw.frame.schema[SOURCE_ROW] == pl.Int64 and raw.frame.schema[SOURCE_FILE] == pl.String
     assert all(raw.frame.schema[h] == pl.String for h in raw.headers)
@@ -89,12 +98,7 @@ def _check_table(raw) -> None:
 def test_any_bytes_are_read_or_refused(tmp_path_factory, data, suffix):
     path = tmp_path_factory.mktemp("bytes") / f"overtime{suffix}"
     path.write_bytes(data)
-    try:
-        tables = read_raw(path)
-    except Refusal as refusal:
-        _assert_clear(refusal, path.name)
-        return
-    for raw in tables:
+    for raw in _read_or_refused(path):
         _check_table(raw)
 
 
@@ -150,12 +154,7 @@ def test_workbook_with_hostile_cells_and_sheet_name_is_read_or_refused(tmp_path_
         frame.write_excel(path, worksheet=sheet)
     except Exception:  # xlsxwriter refuses some sheet names itself: nothing to read then
         return
-    try:
-        tables = read_raw(path)
-    except Refusal as refusal:
-        _assert_clear(refusal, path.name)
-        return
-    for raw in tables:
+    for raw in _read_or_refused(path):
         _check_table(raw)
         try:
             norm = normalise(raw, SPECS["overtime"], NormaliseContext(reference={"org_units": ORG_UNITS}))

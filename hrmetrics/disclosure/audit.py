@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from hrmetrics.disclosure.model import ORG, Context, families_for
+from hrmetrics.disclosure.model import Context, families_for
 from hrmetrics.disclosure.solve import audit_system
 from hrmetrics.disclosure.system import System, build, measure_key, nearest, neighbourhood
+from hrmetrics.orgs import ORG_CODE as ORG
 
 FAILING = ("pinned", "none", "all")
 

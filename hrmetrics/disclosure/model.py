@@ -43,7 +43,6 @@ from hrmetrics.config import GRADES
 Terms = dict[str, float]
 """A linear expression over atom names of one node: {atom: coefficient}."""
 
-ORG = "ORG"
 SELF = "~"
 """Suffix of a unit's remainder node (people coded to the unit itself, not to a child)."""
 

@@ -24,7 +24,7 @@ import highspy
 import numpy as np
 from scipy import sparse
 
-from hrmetrics.disclosure.system import System
+from hrmetrics.disclosure.system import System, sparse_rows
 
 STATUSES = ("protected", "empty", "statutory", "pinned", "none", "all")
 """`protected`/`empty` pass, and `statutory` (audit.statutory); `pinned` (numerator known within
@@ -121,16 +121,6 @@ def _highs() -> highspy.Highs:
 _BANNER_SHOWN = False
 
 
-def _matrix(rows: list[dict[int, float] | None], width: int) -> sparse.csr_array:
-    ri, ci, v = [], [], []
-    for i, terms in enumerate(rows):
-        for j, c in (terms or {}).items():
-            ri.append(i)
-            ci.append(j)
-            v.append(c)
-    return sparse.csr_array((v, (ri, ci)), shape=(len(rows), width))
-
-
 def audit_system(sysm: System, width: int, steps: dict[str, float] | None = None,
                  minimum: int = 3) -> list[dict]:
     """One result row per target of the system (see STATUSES). `minimum` is the smallest group
@@ -140,9 +130,9 @@ def audit_system(sysm: System, width: int, steps: dict[str, float] | None = None
     nv = len(sysm.names)
     a_eq, b_eq, a_ub, b_ub = sysm.matrices()
     prob = _Problem(a_eq, b_eq, a_ub, b_ub, np.array(sysm.integer, dtype=bool))
-    tn = _matrix([t.num for t in sysm.targets], nv)
-    tg = _matrix([t.gap for t in sysm.targets], nv)
-    ts = _matrix([t.size for t in sysm.targets], nv)
+    tn = sparse_rows([t.num for t in sysm.targets], nv)
+    tg = sparse_rows([t.gap for t in sysm.targets], nv)
+    ts = sparse_rows([t.size for t in sysm.targets], nv)
     has_gap = np.array([t.gap is not None for t in sysm.targets])
     k = len(sysm.targets)
     lo, hi = np.full(k, np.inf), np.full(k, -np.inf)

@@ -14,7 +14,8 @@ import numpy as np
 import polars as pl
 from scipy import sparse
 
-from hrmetrics.disclosure.model import ORG, SELF, Family, Measure, Terms
+from hrmetrics.disclosure.model import SELF, Family, Measure, Terms
+from hrmetrics.orgs import ORG_CODE as ORG
 
 _COLUMNS = ("numerator", "denominator", "n")
 
@@ -79,22 +80,21 @@ class System:
     def matrices(self) -> tuple[sparse.csr_array, np.ndarray, sparse.csr_array, np.ndarray]:
         return (*_stack(self.eq, len(self.names)), *_stack(self.ub, len(self.names)))
 
-    def row(self, terms: dict[int, float]) -> np.ndarray:
-        out = np.zeros(len(self.names))
-        for j, c in terms.items():
-            out[j] += c
-        return out
 
 
-def _stack(rows: list[tuple[dict[int, float], float]], width: int) -> tuple[sparse.csr_array, np.ndarray]:
+def sparse_rows(rows: list[dict[int, float] | None], width: int) -> sparse.csr_array:
+    """One sparse row per {column: coefficient} (None: an empty row)."""
     ri, ci, v = [], [], []
-    for i, (terms, _) in enumerate(rows):
-        for j, c in terms.items():
+    for i, terms in enumerate(rows):
+        for j, c in (terms or {}).items():
             ri.append(i)
             ci.append(j)
             v.append(c)
-    a = sparse.csr_array((v, (ri, ci)), shape=(len(rows), width))
-    return a, np.array([r for _, r in rows], dtype=float)
+    return sparse.csr_array((v, (ri, ci)), shape=(len(rows), width))
+
+
+def _stack(rows: list[tuple[dict[int, float], float]], width: int) -> tuple[sparse.csr_array, np.ndarray]:
+    return sparse_rows([t for t, _ in rows], width), np.array([r for _, r in rows], dtype=float)
 
 
 # ---------------------------------------------------------------------------- the unit tree
@@ -128,8 +128,11 @@ def build(family: Family, period: str, rows: pl.DataFrame,
     _node_rules(sysm, family, nodes)
     _tree_sums(sysm, atoms, children)
     index = _row_index(rows, family)
+    from hrmetrics.kpis.catalog import unpublished
+
+    rules = unpublished(manager_grades).rows()
     for m in family.measures:
-        shown_at = _levels(m, manager_grades)
+        shown_at = _levels(m, rules)
         for unit in level:
             if level[unit] in shown_at:  # an absent row says "nobody" only where rows are published
                 _cell(sysm, m, unit, level[unit], index.get((unit, m.key)))
@@ -138,12 +141,11 @@ def build(family: Family, period: str, rows: pl.DataFrame,
     return sysm
 
 
-def _levels(m: Measure, manager_grades: tuple[str, ...]) -> set[str]:
-    """Levels at which every KPI of the measure is published (kpis/catalog.py `unpublished`)."""
-    from hrmetrics.kpis.catalog import unpublished
-
+def _levels(m: Measure, rules: list[tuple]) -> set[str]:
+    """Levels at which every KPI of the measure is published (`rules`: kpis/catalog.py
+    `unpublished` as rows)."""
     out = {"organisation", "department", "division"}
-    for kpi, level, breakdown in unpublished(manager_grades).iter_rows():
+    for kpi, level, breakdown in rules:
         if kpi in m.columns and (breakdown is None or breakdown == m.breakdown):
             out.discard(level)
     return out

@@ -142,7 +142,7 @@ def progress_table(progress: pl.DataFrame, lang: str = "ja") -> Any:
     """A rich table of the organisation's latest progress row per KPI."""
     from rich.table import Table
 
-    from hrmetrics.jpformat import format_period
+    from hrmetrics.jpcalendar import format_period
     from hrmetrics.kpis.catalog import KPIS
 
     t = _SCORE_LABELS["en" if lang == "en" else "ja"]
@@ -159,7 +159,7 @@ def progress_table(progress: pl.DataFrame, lang: str = "ja") -> Any:
         rating = t["achieved"] if row.get("achieved") else (row.get("rating") or "—")
         table.add_row(
             data_text(name),
-            data_text(format_period(row["period"], _period_type(row["period"]), lang)),
+            data_text(format_period(row["period"], lang=lang)),
             _num(row.get("actual")),
             f"{row.get('comparator') or ''} {_num(row.get('target'))}".strip(),
             rating,
@@ -167,10 +167,6 @@ def progress_table(progress: pl.DataFrame, lang: str = "ja") -> Any:
             "—" if row.get("probability") is None else f"{row['probability'] * 100:.0f}%",
         )
     return table
-
-
-def _period_type(period: str) -> str:
-    return "fiscal_year" if str(period).startswith("FY") else "leave_year"
 
 
 def _num(value: Any) -> str:

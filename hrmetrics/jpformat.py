@@ -1,4 +1,4 @@
-"""Fiscal calendar and Japanese value formats, as scalar functions and vectorised polars expressions.
+"""Japanese value formats (和暦 dates, 年度, full-width digits, `h:mm`) as vectorised polars parsers.
 
 Exports from municipal HR systems mix Western and era (和暦) dates, fiscal-year labels (年度),
 full-width digits, thousands separators, accounting negatives (△3) and ``h:mm`` durations. The
@@ -9,148 +9,20 @@ runs the same expression on a one-element Series, so the two can never disagree.
 Parsers take a String expression and return null where the value does not parse; the caller
 (normalise.py) tells "empty" (null in, null out) from "unreadable" (non-empty in, null out).
 
-Era conventions:
-- 元年 is year 1 of an era; abbreviations M/T/S/H/R (case-insensitive) are accepted.
-- An era year is accepted when its Western year lies within the era (H31 = 2019 is valid even in
-  a month after 30 April 2019, because many systems kept printing 平成 for a while); H32 is not.
-- Labels: a year or fiscal year is named after the era that *began* in or before it, so
-  FY2019 = 令和元年度 (the fiscal year started on 1 April 2019, still Heisei 31, but fiscal-year
-  labels use 令和元年度 by convention) and FY1989 = 平成元年度. Months and dates use the exact
-  era of the day: 2019-04 = 平成31年4月, 2019-05 = 令和元年5月.
+Eras and the fiscal year come from `hrmetrics.jpcalendar` (one era table for the package).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 
-# (name, abbreviation, first day, western year of 元年 minus 1)
-ERAS: tuple[tuple[str, str, date], ...] = (
-    ("明治", "M", date(1868, 1, 25)),
-    ("大正", "T", date(1912, 7, 30)),
-    ("昭和", "S", date(1926, 12, 25)),
-    ("平成", "H", date(1989, 1, 8)),
-    ("令和", "R", date(2019, 5, 1)),
-)
-"""Eras newest last. The Meiji start is the Gregorian date of Meiji 1-1-1 (lunar calendar era)."""
+from hrmetrics.jpcalendar import ERA_LAST_YEAR, ERA_OFFSET, ERA_PATTERN
 
-_ERA_OFFSET: dict[str, int] = {}
-_ERA_LAST_YEAR: dict[str, int] = {}
-for _i, (_name, _abbr, _start) in enumerate(ERAS):
-    _ERA_OFFSET[_name] = _ERA_OFFSET[_abbr] = _start.year - 1
-    _last = ERAS[_i + 1][2].year if _i + 1 < len(ERAS) else 9999
-    _ERA_LAST_YEAR[_name] = _ERA_LAST_YEAR[_abbr] = _last
-
-_ERA_RE = "明治|大正|昭和|平成|令和|[MTSHRmtshr]"
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 with Lotus' 1900 leap-year bug
-
-# ---------------------------------------------------------------------------------------------
-# scalar calendar functions
-
-
-def fiscal_year(d: date) -> int:
-    """Japanese fiscal year (April–March) of a date: 2025-03-31 → 2024, 2025-04-01 → 2025."""
-    return d.year if d.month >= 4 else d.year - 1
-
-
-def era_of(d: date) -> tuple[str, int]:
-    """Era name and era year of an exact day: 2019-04-30 → ("平成", 31), 2019-05-01 → ("令和", 1)."""
-    for name, _abbr, start in reversed(ERAS):
-        if d >= start:
-            return name, d.year - start.year + 1
-    raise ValueError(f"{d} は明治より前の日付です")
-
-
-def era_of_year(year: int) -> tuple[str, int]:
-    """Era label of a (fiscal or calendar) year: the era that began in or before it (2019 → 令和1)."""
-    for name, _abbr, start in reversed(ERAS):
-        if year >= start.year:
-            return name, year - start.year + 1
-    raise ValueError(f"{year} は明治より前の年です")
-
-
-def era_to_year(era: str, n: int | str) -> int:
-    """Western year of era year `n` (`"元"` = 1): ("令和", 6) → 2024, ("H", 31) → 2019."""
-    key = era if era in _ERA_OFFSET else era.upper()
-    if key not in _ERA_OFFSET:
-        raise ValueError(f"不明な元号: {era}")
-    year = _ERA_OFFSET[key] + (1 if n == "元" else int(n))
-    if not (_ERA_OFFSET[key] < year <= _ERA_LAST_YEAR[key]):
-        raise ValueError(f"{era}{n}年 はその元号の範囲外です")
-    return year
-
-
-def _era_year_text(n: int) -> str:
-    return "元" if n == 1 else str(n)
-
-
-def format_fiscal_year(fy: int, lang: str = "ja") -> str:
-    """`2024` → "令和6年度" (ja) / "FY2024" (en); 2019 → "令和元年度" (see module docstring)."""
-    if lang == "en":
-        return f"FY{fy}"
-    era, n = era_of_year(fy)
-    return f"{era}{_era_year_text(n)}年度"
-
-
-def format_year(year: int, lang: str = "ja") -> str:
-    """Calendar year label: 2024 → "2024年 (令和6年)" (ja) / "2024" (en)."""
-    if lang == "en":
-        return str(year)
-    era, n = era_of_year(year)
-    return f"{year}年 ({era}{_era_year_text(n)}年)"
-
-
-def format_month(d: date, lang: str = "ja") -> str:
-    """Month label with the exact era: 2024-04 → "令和6年4月 (2024-04)"; en → "2024-04"."""
-    iso = f"{d.year:04d}-{d.month:02d}"
-    if lang == "en":
-        return iso
-    era, n = era_of(date(d.year, d.month, 1))
-    return f"{era}{_era_year_text(n)}年{d.month}月 ({iso})"
-
-
-def format_period(period: str, period_type: str, lang: str = "ja") -> str:
-    """Human label of a KPI-table period (column `period`, see docs/architecture.md).
-
-    `FY2024` → "令和6年度 (FY2024)"; `2024` (leave_year) → "2024年 (令和6年)";
-    `2024-04` (month) → "令和6年4月 (2024-04)". English returns the period itself. Anything
-    unrecognised (e.g. a free wave label) is returned unchanged rather than guessed at.
-    """
-    text = str(period).strip()
-    if lang == "en":
-        return text
-    if text.upper().startswith("FY") and text[2:].isdigit():
-        return f"{format_fiscal_year(int(text[2:]), 'ja')} ({text.upper()})"
-    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
-        return format_month(date(int(text[:4]), int(text[5:]), 1), "ja")
-    if len(text) == 4 and text.isdigit():
-        year = int(text)
-        if period_type in {"fiscal_year", "snapshot", "wave"}:
-            return f"{format_fiscal_year(year, 'ja')} (FY{year})"
-        return format_year(year, "ja")
-    return text
-
-
-# ---------------------------------------------------------------------------------------------
-# vectorised expressions on Date columns
-
-
-def fiscal_year_expr(col: pl.Expr) -> pl.Expr:
-    """Fiscal year (Int64) of a Date expression: months Jan–Mar belong to the previous year."""
-    return (col.dt.year() - (col.dt.month() < 4).cast(pl.Int32)).cast(pl.Int64)
-
-
-def leave_year_expr(col: pl.Expr, basis: Literal["calendar", "fiscal"] = "calendar") -> pl.Expr:
-    """Leave year (Int64) of a Date expression: calendar year by default, fiscal year if configured."""
-    if basis == "fiscal":
-        return fiscal_year_expr(col)
-    if basis != "calendar":
-        raise ValueError(f"leave_year は calendar か fiscal です: {basis}")
-    return col.dt.year().cast(pl.Int64)
-
 
 # ---------------------------------------------------------------------------------------------
 # vectorised parsers of String expressions
@@ -250,15 +122,15 @@ def _era_year(era: pl.Expr, n: pl.Expr) -> pl.Expr:
     return pl.when((year > offset) & (year <= last)).then(year).otherwise(None)
 
 
-_ERA_OFFSET_UPPER = {k.upper(): v for k, v in _ERA_OFFSET.items()}
-_ERA_LAST_UPPER = {k.upper(): v for k, v in _ERA_LAST_YEAR.items()}
+_ERA_OFFSET_UPPER = {k.upper(): v for k, v in ERA_OFFSET.items()}
+_ERA_LAST_UPPER = {k.upper(): v for k, v in ERA_LAST_YEAR.items()}
 
 _TIME_SUFFIX = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _WEST_RE = (
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*(?:[-/.]?\s*(\d{1,2})\s*日?)?" + _TIME_SUFFIX + "$"
 )
 _ERA_DATE_RE = (
-    r"^(" + _ERA_RE + r")\s*(\d{1,2}|元)\s*[-/.年]\s*(\d{1,2})\s*月?\s*(?:[-/.]?\s*(\d{1,2})\s*日?)?$"
+    r"^(" + ERA_PATTERN + r")\s*(\d{1,2}|元)\s*[-/.年]\s*(\d{1,2})\s*月?\s*(?:[-/.]?\s*(\d{1,2})\s*日?)?$"
 )
 
 
@@ -306,7 +178,7 @@ def parse_fiscal_year_expr(col: pl.Expr) -> pl.Expr:
     `令和元年度` (→ 2019). Also `2024年`/`令和6年` as written in some year columns."""
     s = clean_text_expr(col)
     west = s.str.extract(r"^(?i:FY)?\s*(\d{4})(?:\.0+)?\s*(?:年度?)?$", 1).cast(pl.Int32, strict=False)
-    era = s.str.extract_groups(r"^(" + _ERA_RE + r")\s*(\d{1,2}|元)\s*(?:年度?)?$")
+    era = s.str.extract_groups(r"^(" + ERA_PATTERN + r")\s*(\d{1,2}|元)\s*(?:年度?)?$")
     return pl.coalesce(west, _era_year(era.struct.field("1"), era.struct.field("2"))).cast(pl.Int64)
 
 

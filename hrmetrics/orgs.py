@@ -50,12 +50,6 @@ class UnknownUnitError(ValueError):
         super().__init__(msg)
 
 
-def fiscal_year_expr(date_col: str) -> pl.Expr:
-    """Japanese fiscal year (April–March) of a Date column: 2025-03 → 2024, 2025-04 → 2025."""
-    d = pl.col(date_col)
-    return (d.dt.year() - (d.dt.month() < 4).cast(pl.Int32)).cast(pl.Int64)
-
-
 _ORG_SCHEMA: dict[str, pl.DataType] = {
     "unit_code": pl.String(),
     "unit_name": pl.String(),

@@ -23,14 +23,15 @@ from typing import Any, Literal
 
 import polars as pl
 
+from hrmetrics.jpcalendar import era_of, era_to_year, era_year_label, era_year_text, fiscal_year
 from hrmetrics.kpis.catalog import KPIS, get_kpi
+from hrmetrics.orgs import ORG_CODE
 from hrmetrics.resources import list_resources, resource_path
 
 Comparator = Literal[">=", "<="]
 COMPARATORS: tuple[str, ...] = (">=", "<=")
 RATINGS: tuple[str, ...] = ("S", "A", "B")
 ORG_SCOPE = "organisation"
-ORG_CODE = "ORG"
 
 _MESSAGES: dict[str, tuple[str, str]] = {
     "bad_toml": ("{file}: TOML として読めません: {reason}", "{file}: not valid TOML: {reason}"),
@@ -120,22 +121,13 @@ class Period:
         if lang != "ja":
             return self.label
         if self.kind == "fiscal_year":
-            return f"FY{self.year}（{era_year(self.year)}年度）"
+            return f"FY{self.year}（{era_year_label(self.year)}年度）"
         if self.kind == "calendar":
-            return f"{self.year}年（{era_year(self.year)}年）"
+            return f"{self.year}年（{era_year_label(self.year)}年）"
         parts = [int(p) for p in self.label.split("-")]
-        if self.kind == "month":
-            return f"{self.label}（{era_year(parts[0])}年{parts[1]}月）"
-        return f"{self.label}（{era_year(parts[0])}年{parts[1]}月{parts[2]}日）"
-
-
-def era_year(year: int) -> str:
-    """Japanese era name for a Gregorian year (令和 from 2019, 平成 before), as plans print them."""
-    if year >= 2019:
-        n = year - 2018
-        return "令和元" if n == 1 else f"令和{n}"
-    n = year - 1988
-    return "平成元" if n == 1 else f"平成{n}"
+        era, n = era_of(dt.date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1))
+        day = f"{parts[2]}日" if self.kind != "month" else ""
+        return f"{self.label}（{era}{era_year_text(n)}年{parts[1]}月{day}）"
 
 
 _FY = re.compile(r"^FY(\d{4})$", re.IGNORECASE)
@@ -152,7 +144,7 @@ def parse_period(value: Any) -> Period:
     at the fiscal year their April-1 roster opens; a month counts as its fiscal year too.
     """
     if isinstance(value, dt.date):
-        return Period(value.isoformat(), value.year if value.month >= 4 else value.year - 1, "april1")
+        return Period(value.isoformat(), fiscal_year(value), "april1")
     if isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2200:
         return Period(str(value), value, "calendar")
     if not isinstance(value, str):
@@ -161,7 +153,7 @@ def parse_period(value: Any) -> Period:
     if m := _FY.match(text):
         return Period(f"FY{m[1]}", int(m[1]), "fiscal_year")
     if m := _ERA_FY.match(text):
-        year = 2018 + (1 if m[1] == "元" else int(m[1]))
+        year = era_to_year("令和", m[1])
         return Period(f"FY{year}", year, "fiscal_year")
     if m := _DATE.match(text):
         date = dt.date(int(m[1]), int(m[2]), int(m[3]))
@@ -170,7 +162,7 @@ def parse_period(value: Any) -> Period:
         year, month = int(m[1]), int(m[2])
         if not 1 <= month <= 12:
             raise ValueError(value)
-        return Period(f"{year}-{month:02d}", year if month >= 4 else year - 1, "month")
+        return Period(f"{year}-{month:02d}", fiscal_year(dt.date(year, month, 1)), "month")
     if m := _YEAR.match(text):
         return Period(text, int(m[1]), "calendar")
     raise ValueError(value)

@@ -56,6 +56,8 @@ from typing import Any
 
 import polars as pl
 
+from hrmetrics.jpcalendar import fiscal_year_label_expr
+
 LEDGER_SCHEMA: dict[str, pl.DataType] = {
     "batch": pl.String(),
     "loaded_at": pl.Datetime("us", "UTC"),
@@ -125,8 +127,7 @@ def period_expr(spec: Any) -> pl.Expr:
     if kind == "as_of":
         return pl.col("as_of").dt.strftime("%Y-%m-%d")
     if kind == "birth_fy":
-        d = pl.col("birth_date")
-        return pl.format("FY{}", d.dt.year() - (d.dt.month() < 4).cast(pl.Int32))
+        return fiscal_year_label_expr("birth_date")
     if kind == "all":
         return pl.lit("all")
     return pl.col(kind).cast(pl.String)

@@ -29,6 +29,7 @@ from collections.abc import Callable
 
 import polars as pl
 
+from hrmetrics.orgs import ORG_CODE
 from hrmetrics.schemas import KPI_NUMBERS
 
 
@@ -57,8 +58,8 @@ def _hierarchy_members(cells: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(
         [
             member(divs.filter(pl.col("parent_code").is_not_null()), "D", pl.col("parent_code")),
-            member(depts, "OD", pl.lit("ORG")),
-            member(divs, "OV", pl.lit("ORG")),
+            member(depts, "OD", pl.lit(ORG_CODE)),
+            member(divs, "OV", pl.lit(ORG_CODE)),
         ]
     )
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import polars as pl
 
+from hrmetrics.jpcalendar import era_to_year, fiscal_year_expr
 from hrmetrics.schemas import REJECTS_SCHEMA as REJECT_SCHEMA
 from hrmetrics.schemas import empty_rejects
 
@@ -84,7 +85,6 @@ def suite_version(suite: dict[str, Any]) -> str:
 # helpers: the fiscal year a file name declares
 
 
-_ERA_BASE = {"令和": 2018, "平成": 1988, "R": 2018, "H": 1988}
 _FY_PATTERNS = (
     re.compile(r"(令和|平成)(\d{1,2}|元)年度"),
     re.compile(r"(?<![A-Za-z])(R|H)(\d{1,2})年度", re.IGNORECASE),
@@ -106,8 +106,10 @@ def declared_fiscal_year(file_name: str) -> int | None:
             continue
         if len(m.groups()) == 1:
             return int(m.group(1))
-        era, num = m.group(1), m.group(2)
-        return _ERA_BASE[era.upper() if len(era) == 1 else era] + (1 if num == "元" else int(num))
+        try:
+            return era_to_year(m.group(1), m.group(2))
+        except ValueError:  # 平成32年度 names no fiscal year: no period check rather than a wrong one
+            return None
     return None
 
 
@@ -116,9 +118,8 @@ def declared_fiscal_year(file_name: str) -> int | None:
 
 
 def _fiscal_year(col: str) -> pl.Expr:
-    """April–March fiscal year of a Date column."""
-    d = pl.col(col)
-    return d.dt.year() - (d.dt.month() < 4).cast(pl.Int32)
+    """April–March fiscal year of a Date column (Int32, as the validity bounds are compared)."""
+    return fiscal_year_expr(col).cast(pl.Int32)
 
 
 def _fy_range(dataset: str, columns: list[str], config: Any) -> tuple[pl.Expr, pl.Expr] | None:

@@ -7,6 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from hrmetrics import jpcalendar as jc
 from hrmetrics import jpformat as jp
 
 
@@ -16,22 +17,22 @@ from hrmetrics import jpformat as jp
      (date(2024, 12, 31), 2024)],
 )
 def test_fiscal_year(d: date, fy: int) -> None:
-    assert jp.fiscal_year(d) == fy
+    assert jc.fiscal_year(d) == fy
 
 
 def test_fiscal_and_leave_year_exprs() -> None:
     df = pl.DataFrame({"d": [date(2025, 3, 31), date(2025, 4, 1), None]})
     out = df.select(
-        fy=jp.fiscal_year_expr(pl.col("d")),
-        cal=jp.leave_year_expr(pl.col("d"), "calendar"),
-        fis=jp.leave_year_expr(pl.col("d"), "fiscal"),
+        fy=jc.fiscal_year_expr(pl.col("d")),
+        cal=jc.leave_year_expr(pl.col("d"), "calendar"),
+        fis=jc.leave_year_expr(pl.col("d"), "fiscal"),
     )
     assert out["fy"].to_list() == [2024, 2025, None]
     assert out["cal"].to_list() == [2025, 2025, None]
     assert out["fis"].to_list() == [2024, 2025, None]
     assert out.schema["fy"] == pl.Int64
     with pytest.raises(ValueError):
-        jp.leave_year_expr(pl.col("d"), "lunar")  # type: ignore[arg-type]
+        jc.leave_year_expr(pl.col("d"), "lunar")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -169,29 +170,29 @@ def test_vectorised_matches_scalar_and_keeps_nulls() -> None:
      ("大正", 15, 1926), ("明治", 45, 1912)],
 )
 def test_era_to_year(era: str, n: int | str, year: int) -> None:
-    assert jp.era_to_year(era, n) == year
+    assert jc.era_to_year(era, n) == year
 
 
 def test_era_to_year_rejects_out_of_range() -> None:
     with pytest.raises(ValueError):
-        jp.era_to_year("平成", 32)
+        jc.era_to_year("平成", 32)
     with pytest.raises(ValueError):
-        jp.era_to_year("X", 1)
+        jc.era_to_year("X", 1)
 
 
 def test_era_of_exact_day() -> None:
-    assert jp.era_of(date(2019, 4, 30)) == ("平成", 31)
-    assert jp.era_of(date(2019, 5, 1)) == ("令和", 1)
-    assert jp.era_of(date(1989, 1, 7)) == ("昭和", 64)
-    assert jp.era_of(date(1989, 1, 8)) == ("平成", 1)
+    assert jc.era_of(date(2019, 4, 30)) == ("平成", 31)
+    assert jc.era_of(date(2019, 5, 1)) == ("令和", 1)
+    assert jc.era_of(date(1989, 1, 7)) == ("昭和", 64)
+    assert jc.era_of(date(1989, 1, 8)) == ("平成", 1)
 
 
 def test_format_fiscal_year() -> None:
-    assert jp.format_fiscal_year(2024, "ja") == "令和6年度"
-    assert jp.format_fiscal_year(2024, "en") == "FY2024"
-    assert jp.format_fiscal_year(2019) == "令和元年度"  # convention, although 2019-04 was Heisei 31
-    assert jp.format_fiscal_year(1989) == "平成元年度"
-    assert jp.format_fiscal_year(1988) == "昭和63年度"
+    assert jc.format_fiscal_year(2024, "ja") == "令和6年度"
+    assert jc.format_fiscal_year(2024, "en") == "FY2024"
+    assert jc.format_fiscal_year(2019) == "令和元年度"  # convention, although 2019-04 was Heisei 31
+    assert jc.format_fiscal_year(1989) == "平成元年度"
+    assert jc.format_fiscal_year(1988) == "昭和63年度"
 
 
 @pytest.mark.parametrize(
@@ -209,7 +210,7 @@ def test_format_fiscal_year() -> None:
     ],
 )
 def test_format_period(period: str, ptype: str, lang: str, label: str) -> None:
-    assert jp.format_period(period, ptype, lang) == label
+    assert jc.format_period(period, ptype, lang) == label
 
 
 def test_excel_serial_to_date() -> None:

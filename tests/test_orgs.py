@@ -6,7 +6,8 @@ import polars as pl
 import pytest
 from kpi_fixtures import ORG_UNITS
 
-from hrmetrics.orgs import OrgRegistry, UnknownUnitError, fiscal_year_expr
+from hrmetrics.jpcalendar import fiscal_year_expr
+from hrmetrics.orgs import OrgRegistry, UnknownUnitError
 
 
 def _keys(pairs):

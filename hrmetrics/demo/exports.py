@@ -33,6 +33,7 @@ from pathlib import Path
 import polars as pl
 
 from hrmetrics.demo.city import FISCAL_YEARS
+from hrmetrics.jpcalendar import ERA_OFFSET, fiscal_year_expr, format_fiscal_year
 
 GRADE_JA = {
     "unit_chief": "係長",
@@ -64,8 +65,7 @@ FIXED_TIMESTAMP = dt.datetime(2025, 4, 1, 9, 0, 0)
 
 def era_fy(fy: int) -> str:
     """`令和6年度` for 2024 (`令和元年度` for 2019), as a file name would spell it."""
-    n = fy - 2018
-    return f"令和{'元' if n == 1 else n}年度"
+    return format_fiscal_year(fy, "ja")
 
 
 def _write_text(path: Path, frame: pl.DataFrame, encoding: str) -> Path:
@@ -99,11 +99,12 @@ def _fullwidth(expr: pl.Expr) -> pl.Expr:
 
 def _era_month() -> pl.Expr:
     """`令和2年4月` from the month date (only used for months from 2020 on)."""
-    return pl.format("令和{}年{}月", pl.col("month").dt.year() - 2018, pl.col("month").dt.month())
+    month = pl.col("month")
+    return pl.format("令和{}年{}月", month.dt.year() - ERA_OFFSET["令和"], month.dt.month())
 
 
 def _fy_of(col: str) -> pl.Expr:
-    return pl.col(col).dt.year() - (pl.col(col).dt.month() < 4).cast(pl.Int32)
+    return fiscal_year_expr(col).cast(pl.Int32)
 
 
 def write_org_units(org: pl.DataFrame, out_dir: Path) -> Path:

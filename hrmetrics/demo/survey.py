@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from hrmetrics.demo.city import FISCAL_YEARS, TINY_CODE
+from hrmetrics.jpcalendar import fiscal_year_expr
 
 ORG_NAME = "みどり市"
 REWORDED_FY = 2023
@@ -114,7 +115,7 @@ def survey_items_frame() -> pl.DataFrame:
 
 def _overtime_z(overtime: pl.DataFrame) -> pl.DataFrame:
     """Standardised overtime per staff of each division and FY: the survey's HR signal."""
-    fy = (pl.col("month").dt.year() - (pl.col("month").dt.month() < 4).cast(pl.Int32)).cast(pl.Int64)
+    fy = fiscal_year_expr("month")
     per_unit = overtime.group_by(fy.alias("fy"), "unit_code").agg(
         (pl.col("hours").sum() / (pl.len() / 12)).alias("ot")
     )

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from hrmetrics.jpcalendar import fiscal_year_expr
 from hrmetrics.kpis.spec import Inputs, KpiDef, fy_period
-from hrmetrics.orgs import fiscal_year_expr
 
 
 def approval_months(inp: Inputs) -> pl.LazyFrame | None:

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from hrmetrics.jpcalendar import fiscal_year_expr
 from hrmetrics.kpis.spec import Inputs, KpiDef, fy_period, stable_sum
-from hrmetrics.orgs import fiscal_year_expr
 
 _UNIT_COLS = ("_division", "_department")
 

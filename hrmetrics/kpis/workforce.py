@@ -14,8 +14,9 @@ from __future__ import annotations
 import polars as pl
 
 from hrmetrics.config import GRADES, Config
+from hrmetrics.jpcalendar import fiscal_year_expr
 from hrmetrics.kpis.spec import DerivedDef, Inputs, KpiDef, fy_period
-from hrmetrics.orgs import ORG_CODE, fiscal_year_expr
+from hrmetrics.orgs import ORG_CODE
 
 FEMALE = "female"
 _GRADE_RANK = pl.DataFrame({"grade": list(GRADES), "_rank": list(range(len(GRADES)))},

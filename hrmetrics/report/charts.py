@@ -11,20 +11,15 @@ from typing import Any
 
 import polars as pl
 
+from hrmetrics.jpcalendar import era_short_label_js
 from hrmetrics.report import theme
 from hrmetrics.report.labels import HIDDEN, decimals, t
-
-ORG = "ORG"
 
 
 def _fy_axis(lang: str) -> dict[str, Any]:
     """Year axis labelled FY2024 (en) or R6 (ja, short enough for ticks)."""
     # Reiwa from FY2019 (R1), Heisei before it (FY2018 = H30); 元年 written as 1 to keep ticks short.
-    expr = (
-        "datum.value >= 2019 ? 'R' + (datum.value - 2018) : 'H' + (datum.value - 1988)"
-        if lang == "ja"
-        else "'FY' + datum.value"
-    )
+    expr = era_short_label_js() if lang == "ja" else "'FY' + datum.value"
     return {"format": "d", "labelExpr": expr, "tickMinStep": 1, "title": None, "grid": False}
 
 

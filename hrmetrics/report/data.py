@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-ORG = "ORG"
+from hrmetrics.orgs import ORG_CODE as ORG
 
 
 def headline(kpis: pl.DataFrame, kpi: str) -> pl.DataFrame:

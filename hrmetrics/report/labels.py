@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from hrmetrics.jpformat import ERAS, era_of_year
-from hrmetrics.jpformat import format_period as jp_format_period
+from hrmetrics.jpcalendar import ERAS, era_of_year
+from hrmetrics.jpcalendar import format_period as jp_format_period
 from hrmetrics.kpis.catalog import KPIS
 
 HIDDEN = {"ja": "非表示", "en": "Hidden"}
@@ -33,7 +33,7 @@ def era(year: int, lang: str = "ja") -> str:
 def format_period(period: str | None, lang: str = "ja") -> str:
     """`FY2024` → 令和6年度 (FY2024); `2024` → 2024年 (令和6年); `2024-04` → 令和6年4月 (2024-04).
 
-    Japanese labels come from `jpformat.format_period` (one era table for the whole package);
+    Japanese labels come from `jpcalendar.format_period` (one era table for the whole package);
     English adds the short era, `FY2024 (R6)`, because Japanese readers of an English report
     still think in 令和 years.
     """
@@ -41,7 +41,7 @@ def format_period(period: str | None, lang: str = "ja") -> str:
         return MISSING
     p = str(period)
     if lang == "ja":
-        return jp_format_period(p, "fiscal_year" if p.startswith("FY") else "leave_year", "ja")
+        return jp_format_period(p, lang="ja")
     if m := re.fullmatch(r"FY(\d{4})", p):
         return f"{p} ({era(int(m.group(1)), 'en')})"
     if re.fullmatch(r"\d{4}", p):

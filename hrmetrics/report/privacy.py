@@ -13,9 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
+from hrmetrics.orgs import ORG_CODE as ORG
 from hrmetrics.schemas import CHANGE_NUMBERS, KPI_NUMBERS
-
-ORG = "ORG"
 
 
 def _null_where_suppressed(df: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:

@@ -13,6 +13,7 @@ import polars as pl
 
 from hrmetrics.config import Config
 from hrmetrics.kpis.catalog import KPIS
+from hrmetrics.orgs import ORG_CODE as ORG
 from hrmetrics.report import charts, data
 from hrmetrics.report.html import Page
 from hrmetrics.report.labels import (
@@ -27,8 +28,6 @@ from hrmetrics.report.labels import (
     t,
 )
 from hrmetrics.report.render import to_spec
-
-ORG = "ORG"
 
 
 @dataclass

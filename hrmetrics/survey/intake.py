@@ -32,6 +32,7 @@ from typing import Any
 
 import polars as pl
 
+from hrmetrics.jpcalendar import fiscal_year_label_expr
 from hrmetrics.schemas import REJECTS_SCHEMA as REJECT_SCHEMA
 
 FIXED = ("wave", "respondent_id", "unit_code", "_source_file", "_source_row")
@@ -477,8 +478,7 @@ def _fiscal_wave(expr: pl.Expr) -> pl.Expr:
         s.str.to_datetime("%d-%m-%Y %H:%M", strict=False),
         s.str.to_datetime("%d-%m-%Y", strict=False),
     )
-    fy = dt.dt.year() - (dt.dt.month() < 4).cast(pl.Int32)
-    return pl.lit("FY") + fy.cast(pl.String)
+    return fiscal_year_label_expr(dt)
 
 
 def reshape_glint(

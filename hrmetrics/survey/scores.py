@@ -29,6 +29,7 @@ from typing import Any
 import polars as pl
 
 from hrmetrics.kpis.spec import stable_sum
+from hrmetrics.orgs import ORG_CODE
 from hrmetrics.schemas import KPI_SCHEMA
 from hrmetrics.survey.anonymity import ENGAGEMENT, RESPONDENTS, apply_suppression
 
@@ -120,7 +121,7 @@ def _scopes(frame: pl.DataFrame) -> pl.DataFrame:
     base = frame.drop("unit_code")
     org = base.with_columns(
         level=pl.lit("organisation"),
-        unit_code=pl.lit("ORG"),
+        unit_code=pl.lit(ORG_CODE),
         parent_code=pl.lit(None, dtype=pl.String),
     )
     dept = base.filter(pl.col("_department").is_not_null()).with_columns(

@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from hrmetrics.errors import UserError
+
 GRADES: tuple[str, ...] = (
     "staff",
     "unit_chief",
@@ -65,16 +67,15 @@ class Config:
     def __post_init__(self) -> None:
         unknown = [g for g in self.manager_grades if g not in GRADES]
         if unknown:
-            raise ValueError(f"manager_grades に不明な職位があります: {unknown} (使用可能: {list(GRADES)})")
+            raise UserError("config_bad_grades", unknown=unknown, accepted=list(GRADES))
         if self.min_group_survey < 3:
-            raise ValueError("min_group_survey は 3 未満にできません (匿名性の下限)")
+            raise UserError("config_min_group_survey", value=self.min_group_survey)
         if self.min_group_hr < 1:
-            raise ValueError("min_group_hr は 1 以上にしてください")
+            raise UserError("config_min_group_hr", value=self.min_group_hr)
         if self.protection_width < 1:
-            raise ValueError("protection_width は 1 以上にしてください")
+            raise UserError("config_protection_width", value=self.protection_width)
         if self.last_year is not None and self.last_year < self.first_year:
-            raise ValueError(
-                f"[intake] last_year ({self.last_year}) が first_year ({self.first_year}) より前です")
+            raise UserError("config_year_window", first=self.first_year, last=self.last_year)
 
     def year_window(self) -> tuple[int, int]:
         """(first, last) year accepted in period columns; last defaults to next year."""
@@ -84,10 +85,7 @@ class Config:
         """The key for staff-id pseudonymisation: config, then $HRMETRICS_PSEUDONYM_KEY."""
         key = self.pseudonym_key or os.environ.get("HRMETRICS_PSEUDONYM_KEY")
         if not key:
-            raise ValueError(
-                "仮名化キーが設定されていません。hrmetrics.toml の [privacy] pseudonym_key か "
-                "環境変数 HRMETRICS_PSEUDONYM_KEY を設定してください。"
-            )
+            raise UserError("config_no_pseudonym_key")
         return key.encode("utf-8")
 
 
@@ -117,11 +115,12 @@ def config_from_dict(data: dict[str, Any], workspace: Path | None = None) -> Con
     kwargs: dict[str, Any] = {}
     for section, body in data.items():
         if not isinstance(body, dict):
-            raise ValueError(f"{CONFIG_FILE}: [{section}] はテーブルである必要があります")
+            raise UserError("config_not_table", file=CONFIG_FILE, section=section)
         for key, value in body.items():
             target = _TOML_MAP.get((section, key))
             if target is None:
-                raise ValueError(f"{CONFIG_FILE}: 不明な設定 [{section}] {key}")
+                raise UserError("config_unknown_key", file=CONFIG_FILE, section=section, key=key,
+                                known=[k for s, k in _TOML_MAP if s == section])
             kwargs[target] = tuple(value) if target == "manager_grades" else value
     return Config(workspace=workspace, **kwargs)
 
@@ -141,7 +140,7 @@ def load_config(path: str | Path | None = None) -> Config:
         with p.open("rb") as fh:
             data = tomllib.load(fh)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:  # name the file: the parser does not
-        raise ValueError(f"{p.name} を TOML として読めません: {exc}") from exc
+        raise UserError("config_bad_toml", file=p.name, reason=str(exc)) from exc
     return config_from_dict(data, workspace=workspace)
 
 

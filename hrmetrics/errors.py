@@ -42,6 +42,29 @@ def _in_lang(value: Any, lang: str) -> Any:
     return value
 
 
+class UserError(ValueError):
+    """An expected failure that the user fixes (a missing file, a bad option, an empty folder...).
+
+    Like a refusal it carries a code of the message registry and the template fields, and is
+    rendered in the run's language only when shown: the CLI prints `message(lang)` and exits
+    non-zero, a notebook sees the Japanese text as `str(exc)`. A ValueError, so code that
+    caught the plain ValueError it replaces still does.
+    """
+
+    def __init__(self, code: str, **fields: Any):
+        self.code = code
+        self.fields = fields
+        super().__init__(self.message("ja"))
+
+    def message(self, lang: str = "ja") -> str:
+        """The user-facing text in `lang` ("ja" or "en")."""
+        return _message(self.code, lang, **{k: _in_lang(v, lang) for k, v in self.fields.items()})
+
+
+class MissingPath(UserError, FileNotFoundError):
+    """A file or folder the user named does not exist (also a FileNotFoundError)."""
+
+
 class SpecError(ValueError):
     """A malformed pipeline spec: names the file and the key so the editor knows where to look."""
 

@@ -38,6 +38,94 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "所属コード「{value}」はこの時期には廃止済みのため、統合先「{successor}」に読み替えました",
         "en": "Unit code '{value}' was retired by then; the row was mapped to its successor '{successor}'",
     },
+    # --- the command line and the workflow (cli.py, workflow.py) -----------------------------
+    "path_missing": {
+        "ja": "「{path}」が見つかりません",
+        "en": "'{path}' does not exist",
+    },
+    "unknown_plan": {
+        "ja": "計画「{name}」はファイルでもプリセットでもありません (プリセット: {presets})",
+        "en": "Plan '{name}' is neither a file nor a preset (presets: {presets})",
+    },
+    "no_input_files": {
+        "ja": "{paths} に読み込めるファイル (CSV・XLSX・Parquet) がありません。何も取り込んでいません",
+        "en": "There is no file to read (CSV, XLSX or Parquet) in {paths}; nothing was loaded",
+    },
+    "one_source": {
+        "ja": "{options} のどれか1つを指定してください",
+        "en": "Give exactly one of {options}",
+    },
+    "bad_suffix": {
+        "ja": "出力ファイル「{path}」の拡張子は {allowed} のどれかにしてください",
+        "en": "The output file '{path}' must end in {allowed}",
+    },
+    "workspace_exists": {
+        "ja": "{path} は既に存在します (上書きしません)。別のフォルダを指定してください",
+        "en": "{path} already exists (it is not overwritten); choose another folder",
+    },
+    "workspace_created": {
+        "ja": "ワークスペースを作成しました: {path}",
+        "en": "Workspace created: {path}",
+    },
+    "no_kpi_table": {
+        "ja": "{path} に kpis.parquet も kpis.csv もありません"
+        " (hrmetrics run の出力フォルダを指定してください)",
+        "en": "{path} holds neither kpis.parquet nor kpis.csv (give the output folder of hrmetrics run)",
+    },
+    "no_org_units": {
+        "ja": "org_units（組織マスタ）がありません。KPIの集計には組織マスタが必要です。"
+        "所属コード・所属名・上位所属コード・有効期間の列を持つファイルをデータフォルダに置いてください",
+        "en": "There is no org_units file (the organisation master). KPIs need it: put a file with the "
+        "unit code, unit name, parent code and validity columns in the data folder",
+    },
+    "bad_view": {
+        "ja": "view は 'restated' か 'as_was' です: {view}",
+        "en": "view is 'restated' or 'as_was': {view}",
+    },
+    "unexpected_failure": {
+        "ja": "予期しないエラー ({kind}: {detail})。HRMETRICS_DEBUG=1 を付けて再実行すると詳細が出ます。",
+        "en": "Unexpected error ({kind}: {detail}). Run again with HRMETRICS_DEBUG=1 for details.",
+    },
+    "error_prefix": {"ja": "エラー: ", "en": "Error: "},
+    # --- the workspace settings (config.py) ---------------------------------------------------
+    "config_bad_toml": {
+        "ja": "{file} を TOML として読めません: {reason}",
+        "en": "{file} is not valid TOML: {reason}",
+    },
+    "config_not_table": {
+        "ja": "{file}: [{section}] はテーブルである必要があります",
+        "en": "{file}: [{section}] must be a table",
+    },
+    "config_unknown_key": {
+        "ja": "{file}: 不明な設定 [{section}] {key} (この節で使える設定: {known})",
+        "en": "{file}: unknown setting [{section}] {key} (settings of this section: {known})",
+    },
+    "config_bad_grades": {
+        "ja": "manager_grades に不明な職位があります: {unknown} (使用可能: {accepted})",
+        "en": "manager_grades names unknown grades: {unknown} (accepted: {accepted})",
+    },
+    "config_min_group_survey": {
+        "ja": "min_group_survey は 3 未満にできません (匿名性の下限): {value}",
+        "en": "min_group_survey cannot be below 3 (the anonymity floor): {value}",
+    },
+    "config_min_group_hr": {
+        "ja": "min_group_hr は 1 以上にしてください: {value}",
+        "en": "min_group_hr must be 1 or more: {value}",
+    },
+    "config_protection_width": {
+        "ja": "protection_width は 1 以上にしてください: {value}",
+        "en": "protection_width must be 1 or more: {value}",
+    },
+    "config_year_window": {
+        "ja": "[intake] last_year ({last}) が first_year ({first}) より前です",
+        "en": "[intake] last_year ({last}) is before first_year ({first})",
+    },
+    "config_no_pseudonym_key": {
+        "ja": "仮名化キーが設定されていません。hrmetrics.toml の [privacy] pseudonym_key か "
+        "環境変数 HRMETRICS_PSEUDONYM_KEY を設定してください。",
+        "en": "No pseudonymisation key is set: set [privacy] pseudonym_key in hrmetrics.toml or the "
+        "environment variable HRMETRICS_PSEUDONYM_KEY.",
+    },
     # --- refusals (whole file) -------------------------------------------------------------
     "empty_file": {
         "ja": "ファイル「{file}」は空です。",

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from hrmetrics.errors import MissingPath
 from hrmetrics.jpcalendar import era_of, era_to_year, era_year_label, era_year_text, fiscal_year
 from hrmetrics.kpis.catalog import KPIS, get_kpi
 from hrmetrics.orgs import ORG_CODE
@@ -283,9 +284,12 @@ def _resolve(path_or_preset: str | Path, workspace: Path | None) -> Path:
     p = Path(path_or_preset)
     if p.is_file() or p.suffix or len(p.parts) > 1:
         if not p.exists():
-            raise FileNotFoundError(f"計画ファイルが見つかりません: {p}")
+            raise MissingPath("path_missing", path=p)
         return p
-    return resource_path("plans", f"{p.name}.toml", workspace)
+    try:
+        return resource_path("plans", f"{p.name}.toml", workspace)
+    except FileNotFoundError:
+        raise MissingPath("unknown_plan", name=p.name, presets=list_presets(workspace)) from None
 
 
 def plan_from_dict(data: dict[str, Any], file: str = "<plan>", path: Path | None = None) -> Plan:

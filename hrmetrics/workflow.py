@@ -12,11 +12,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from hrmetrics.config import CONFIG_FILE, Config, find_config, with_overrides
+from hrmetrics.errors import MissingPath, UserError
+
+if TYPE_CHECKING:
+    from hrmetrics.intake import IntakeResult
+    from hrmetrics.plans import Plan
 
 STAGES_JA = {
     "load": "読込・検証",
@@ -117,7 +122,7 @@ def _latest_association(panel: pl.DataFrame) -> dict[str, Any] | None:
 def run(
     data_dir: Path,
     out_dir: Path,
-    plan: str | Path | None = None,
+    plan: str | Path | Plan | None = None,
     config: Config | None = None,
     lang: str | None = None,
     show_progress: bool = False,
@@ -125,17 +130,21 @@ def run(
     """Load every export in `data_dir` into `out_dir/store`, then compute and report everything."""
     from hrmetrics.intake import load_files
     from hrmetrics.kpis.engine import compute_kpis_audited
+    from hrmetrics.plans import Plan, load_plan
     from hrmetrics.report.build import build_report
     from hrmetrics.store import Store
 
     config = config or find_config(Path(data_dir))
     lang = lang or config.lang
+    if plan is not None and not isinstance(plan, Plan):  # a typo in the plan fails before the load
+        plan = load_plan(plan, workspace=config.workspace)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with _Stages(show_progress, lang) as stages:
         with stages.stage("load"):
             intake = load_files([Path(data_dir)], out_dir / "store", out_dir=out_dir, config=config,
                                 lang=lang)
+            require_files(intake, [data_dir])
             store = Store(out_dir / "store")
             datasets = store.datasets()
         with stages.stage("kpis"):
@@ -158,12 +167,12 @@ def run(
     return result
 
 
-def _progress(kpis: pl.DataFrame, plan: str | Path | None, config: Config) -> pl.DataFrame | None:
+def _progress(kpis: pl.DataFrame, plan: str | Path | Plan | None, config: Config) -> pl.DataFrame | None:
     return _progress_and_projections(kpis, plan, config)[0]
 
 
 def _progress_and_projections(
-    kpis: pl.DataFrame, plan: str | Path | None, config: Config
+    kpis: pl.DataFrame, plan: str | Path | Plan | None, config: Config
 ) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
     """The progress table and, for the charts, each target's yearly projection band.
 
@@ -171,10 +180,10 @@ def _progress_and_projections(
     """
     if plan is None:
         return None, None
-    from hrmetrics.plans import load_plan
+    from hrmetrics.plans import Plan, load_plan
     from hrmetrics.progress import compute_progress, projection_frame
 
-    loaded = load_plan(plan, workspace=config.workspace)
+    loaded = plan if isinstance(plan, Plan) else load_plan(plan, workspace=config.workspace)
     progress = compute_progress(kpis, loaded, config)
     return progress, _anchor_bands(projection_frame(kpis, loaded, config), progress)
 
@@ -234,7 +243,7 @@ def progress_command(plan: str, kpis_file: Path | None, data_dir: Path | None, s
         kpis = read_kpis(kpis_file)
     else:
         if data_dir is None and store_dir is None:
-            raise ValueError("--kpis, --data, --store のいずれかを指定してください")
+            raise UserError("one_source", options="--kpis, --data, --store")
         with _store_for(data_dir, store_dir, config) as store:
             kpis = compute_kpis(store, config)
     table = _progress(kpis, plan, config)
@@ -245,6 +254,13 @@ def progress_command(plan: str, kpis_file: Path | None, data_dir: Path | None, s
         write_csv(table, out)
     print_progress(table, lang=config.lang)
     return table
+
+
+def require_files(intake: IntakeResult, paths: list[Path]) -> None:
+    """An intake that found no file at all is the user's mistake (an empty or wrong folder), not
+    a clean run: saying 'every row was accepted' of nothing would hide it."""
+    if not intake.reports:
+        raise UserError("no_input_files", paths=[str(p) for p in paths])
 
 
 @contextmanager
@@ -259,7 +275,8 @@ def _store_for(data_dir: Path | None, store_dir: Path | None, config: Config) ->
 
     assert data_dir is not None
     with tempfile.TemporaryDirectory(prefix="hrmetrics-") as tmp:
-        load_files([data_dir], Path(tmp) / "store", config=config, lang=config.lang)
+        intake = load_files([data_dir], Path(tmp) / "store", config=config, lang=config.lang)
+        require_files(intake, [data_dir])
         yield Store(Path(tmp) / "store")
 
 
@@ -297,7 +314,7 @@ def init_workspace(directory: Path, name: str = "○○市", name_en: str = "Our
 
     directory = Path(directory)
     if (directory / CONFIG_FILE).exists():
-        raise FileExistsError(f"{directory / CONFIG_FILE} は既に存在します (上書きしません)")
+        raise UserError("workspace_exists", path=directory / CONFIG_FILE)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / CONFIG_FILE).write_text(_STARTER_CONFIG.format(name=name, name_en=name_en),
                                          encoding="utf-8")
@@ -329,7 +346,7 @@ def audit_output(out_dir: str | Path, config: object | None = None) -> pl.DataFr
     out_dir = Path(out_dir)
     source = next((p for p in (out_dir / "kpis.parquet", out_dir / "kpis.csv") if p.exists()), None)
     if source is None:
-        raise FileNotFoundError(f"{out_dir}: kpis.parquet も kpis.csv もありません / no KPI table found")
+        raise MissingPath("no_kpi_table", path=out_dir)
     items = None
     store = out_dir / "store"
     if (store / "manifest.json").exists():

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from hrmetrics.config import Config
+from hrmetrics.errors import UserError
 from hrmetrics.kpis import approvals, childcare, leave, overtime, workforce
 from hrmetrics.kpis.catalog import CATALOG, KPIS, get_kpi, unpublished
 from hrmetrics.kpis.spec import DerivedDef, Inputs, KpiDef, RecordsBuilder
@@ -46,6 +47,8 @@ HR_DEFS: tuple[KpiDef, ...] = (
 )
 DERIVED_DEFS: tuple[DerivedDef, ...] = (*workforce.DERIVED,)
 SURVEY_DATASET = "survey"
+KPI_SUFFIXES = (".csv", ".parquet")
+"""The file types `write_kpis` writes (the CLI checks `--out` against them before any work)."""
 
 _KEYS = ["period", "year", "breakdown"]
 
@@ -69,12 +72,11 @@ def compute_kpis_audited(source: Any, config: Config | None = None, view: str = 
     """`compute_kpis` and the disclosure audit's account of it (what was hidden, and why)."""
     config = config or _default_config(source)
     if view not in ("restated", "as_was"):
-        raise ValueError(f"view は 'restated' か 'as_was' です: {view!r}")
+        raise UserError("bad_view", view=view)
     requested = _requested(kpis)
     datasets = load_datasets(source)
     if "org_units" not in datasets:
-        raise ValueError("org_units（組織マスタ）がありません。KPIの集計には組織マスタが必要です。"
-                         if config.lang != "en" else "org_units is missing: the KPI engine needs it.")
+        raise UserError("no_org_units")
     registry = OrgRegistry.from_frame(datasets["org_units"])
     inp = Inputs(datasets=datasets, config=config, registry=registry, view=view)
     parts = [finish(aggregate_hr(inp, requested), inp)]
@@ -115,7 +117,7 @@ def write_kpis(table: pl.DataFrame, path: str | Path) -> Path:
         safe = neutralise_frame(table, ["unit_name", "unit_code", "parent_code", "breakdown"])
         safe.write_csv(path, include_bom=True)
     else:
-        raise ValueError(f"拡張子は .csv か .parquet にしてください: {path.name}")
+        raise UserError("bad_suffix", path=path.name, allowed=list(KPI_SUFFIXES))
     return path
 
 
@@ -332,4 +334,4 @@ def _survey_rows(datasets: dict[str, pl.LazyFrame], config: Config, registry: Or
     return rows
 
 
-__all__ = ["KPIS", "KPI_SCHEMA", "compute_kpis", "load_datasets", "read_kpis", "write_kpis"]
+__all__ = ["KPIS", "KPI_SCHEMA", "KPI_SUFFIXES", "compute_kpis", "load_datasets", "read_kpis", "write_kpis"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import polars as pl
@@ -252,7 +253,7 @@ def test_komae_as_the_seed_states() -> None:
     text = format_plan(plan)
     for s in ("27.9% (2024-04-01（令和6年4月1日）)", "35.0% 以上 [>=] (2030-04-01（令和12年4月1日）)",
               "14.1 日 (FY2023（令和5年度）)", "16.0 日 以上 [>=] (FY2029（令和11年度）)",
-              "指標 No.7", "指標 No.8"):
+              "「6. 指標」No.7（9ページ", "「6. 指標」No.8（9ページ"):
         assert s in text, s
 
 
@@ -288,6 +289,22 @@ def test_demo_preset() -> None:
 def test_every_preset_target_cites_a_source() -> None:
     for name in list_presets():
         assert all(t.source.strip() for t in load_plan(name).targets), name
+
+
+def test_plan_files_cite_public_documents_not_internal_files() -> None:
+    """A reader must be able to look a source up: the issuer, the document and its date or
+    period are named; no path of ours, no line numbers of a text extraction."""
+    from hrmetrics.resources import list_resources
+
+    files = list_resources("plans", "*.toml")
+    assert len(files) >= 6
+    internal = re.compile(r"原文|抽出テキスト|shared/|seeds|research/|\.txt|\.md|\bL\d{2,}")
+    for path in files:
+        assert not internal.search(path.read_text(encoding="utf-8")), path.name
+    for name in ("nishitokyo", "kodaira", "komae", "musashino"):
+        plan = load_plan(name)
+        assert plan.source_document.startswith(f"{plan.organisation}『"), name  # issuer, then title
+        assert re.search(r"令和\d+年(\d+月|度)", plan.source_document), name
 
 
 # --------------------------------------------------------------------------- national reference

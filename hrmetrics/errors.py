@@ -51,6 +51,10 @@ class UserError(ValueError):
     caught the plain ValueError it replaces still does.
     """
 
+    prefix = ""
+    """Registry keys of a family of errors share a prefix (`plan.` for PlanError), so `code`
+    stays the short name a program tests for."""
+
     def __init__(self, code: str, **fields: Any):
         self.code = code
         self.fields = fields
@@ -58,7 +62,8 @@ class UserError(ValueError):
 
     def message(self, lang: str = "ja") -> str:
         """The user-facing text in `lang` ("ja" or "en")."""
-        return _message(self.code, lang, **{k: _in_lang(v, lang) for k, v in self.fields.items()})
+        fields = {k: _in_lang(v, lang) for k, v in self.fields.items()}
+        return _message(self.prefix + self.code, lang, **fields)
 
 
 class MissingPath(UserError, FileNotFoundError):

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+LANGS: tuple[str, ...] = ("ja", "en")
+"""Every entry has a text in each of these (tests/test_messages.py checks it)."""
+
 MESSAGES: dict[str, dict[str, str]] = {
     # --- the store (store.py, intake.py) ----------------------------------------------------
     "store_busy_wait": {
@@ -282,6 +285,170 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "次の列はデータ定義にないため読み込みませんでした: {columns}",
         "en": "These columns are not in the dataset definition and were not loaded: {columns}",
     },
+    # --- plan files (plans.py) ---------------------------------------------------------------------------
+    "plan.bad_toml": {
+        "ja": "{file}: TOML として読めません: {reason}",
+        "en": "{file}: not valid TOML: {reason}",
+    },
+    "plan.no_plan_section": {
+        "ja": "{file}: [plan] セクションがありません",
+        "en": "{file}: the [plan] section is missing",
+    },
+    "plan.no_targets": {
+        "ja": "{file}: [[targets]] が1件もありません",
+        "en": "{file}: there is no [[targets]] entry",
+    },
+    "plan.missing_field": {
+        "ja": "{file}: {where}: 必須項目「{field}」がありません",
+        "en": "{file}: {where}: required field '{field}' is missing",
+    },
+    "plan.unknown_field": {
+        "ja": "{file}: {where}: 不明な項目「{field}」があります（綴りを確認してください）",
+        "en": "{file}: {where}: unknown field '{field}' (check the spelling)",
+    },
+    "plan.unknown_kpi": {
+        "ja": "{file}: {where}: 不明なKPI ID「{kpi}」です（kpis/catalog.py にある ID "
+        "を指定してください）",
+        "en": "{file}: {where}: unknown KPI id '{kpi}' (use an id from kpis/catalog.py)",
+    },
+    "plan.bad_period": {
+        "ja": "{file}: {where}: 期間「{value}」を解釈できません（例: FY2022, 令和4年度, 2024-04-01, "
+        "2023）",
+        "en": "{file}: {where}: cannot read the period '{value}' (e.g. FY2022, 2024-04-01, 2023)",
+    },
+    "plan.bad_number": {
+        "ja": "{file}: {where}: 「{field}」は数値で指定してください（{value}）",
+        "en": "{file}: {where}: '{field}' must be a number ({value})",
+    },
+    "plan.bad_comparator": {
+        "ja": "{file}: {where}: comparator は '>=' か '<=' で指定してください（{value}）",
+        "en": "{file}: {where}: comparator must be '>=' or '<=' ({value})",
+    },
+    "plan.comparator_direction": {
+        "ja": "{file}: {where}: comparator「{comparator}」は KPI「{kpi}」の方向（{direction}）"
+        "と矛盾します",
+        "en": "{file}: {where}: comparator '{comparator}' contradicts the direction of KPI '{kpi}' "
+        "({direction})",
+    },
+    "plan.target_before_baseline": {
+        "ja": "{file}: {where}: 目標の期間 {target_period} が基準値の期間 {baseline_period} "
+        "より後になっていません",
+        "en": "{file}: {where}: the target period {target_period} is not after the baseline period "
+        "{baseline_period}",
+    },
+    "plan.interim_outside": {
+        "ja": "{file}: {where}: 中間目標の期間 {period} は基準値と目標の期間の間にありません",
+        "en": "{file}: {where}: the interim period {period} is not between the baseline and target "
+        "periods",
+    },
+    "plan.bad_rating": {
+        "ja": "{file}: {where}: 評価の上書きは S / A / B のいずれかです（{value}）",
+        "en": "{file}: {where}: a rating override must be S, A or B ({value})",
+    },
+    "plan.bad_status": {
+        "ja": "{file}: {where}: status は \"set\" か \"target_not_set\" です（{value}）",
+        "en": "{file}: {where}: status must be \"set\" or \"target_not_set\" ({value})",
+    },
+    "plan.bad_bool": {
+        "ja": "{file}: {where}: 「{field}」は true / false で指定してください",
+        "en": "{file}: {where}: '{field}' must be true or false",
+    },
+    # --- progress against a plan (progress.py) -----------------------------------------------------------
+    "progress.suppressed": {
+        "ja": "少人数のため秘匿（実績値は表示しません）",
+        "en": "Suppressed (small group): no value shown",
+    },
+    "progress.override": {
+        "ja": "評価は計画ファイルによる上書き: {reason}",
+        "en": "Rating set in the plan file: {reason}",
+    },
+    # --- KPI groups of the rating counts (progress.py) ---------------------------------------------------
+    "kpi_group.overtime": {
+        "ja": "時間外勤務",
+        "en": "Overtime",
+    },
+    "kpi_group.leave": {
+        "ja": "休暇",
+        "en": "Leave",
+    },
+    "kpi_group.staff": {
+        "ja": "職員構成・女性活躍",
+        "en": "Workforce and women",
+    },
+    "kpi_group.childcare": {
+        "ja": "育児休業",
+        "en": "Childcare leave",
+    },
+    "kpi_group.approvals": {
+        "ja": "決裁の電子化",
+        "en": "E-approval",
+    },
+    "kpi_group.survey": {
+        "ja": "職員意識調査",
+        "en": "Staff survey",
+    },
+    # --- survey drivers (survey/drivers.py) --------------------------------------------------------------
+    "drivers.fallback": {
+        "ja": "回答者が{m}人未満のため、組織全体の要因分析を表示しています",
+        "en": "Fewer than {m} respondents: the organisation's drivers are shown",
+    },
+    "drivers.few": {
+        "ja": "完全回答者が少なく、重要度（回帰）は推定できません",
+        "en": "Too few complete respondents to estimate importance (regression)",
+    },
+    # --- survey answers (survey/intake.py) ---------------------------------------------------------------
+    "survey.survey_label": {
+        "ja": "回答「{value}」を{k}段階の選択肢として読めません（"
+        "1つの数値か選択肢の文言だけを書いてください。例: 5、そう思う、5:そう思う）",
+        "en": "Answer '{value}' cannot be read as one of the {k} points (write one number or one "
+        "label, e.g. 5, そう思う, 5:そう思う)",
+    },
+    "survey.unknown_column": {
+        "ja": "設問マスタに該当する設問がない列です（取り込まれていません）",
+        "en": "Column matches no item of survey_items (not taken in)",
+    },
+    "survey.unknown_wave": {
+        "ja": "設問マスタにこの調査回の設問がありません",
+        "en": "survey_items has no items for this wave",
+    },
+    "survey.no_items": {
+        "ja": "設問マスタ（survey_items）が読み込まれていないため、回答を取り込めません",
+        "en": "survey_items is not loaded, so the answers cannot be taken in",
+    },
+    "survey.glint_not_completed": {
+        "ja": "回答完了日がない行（未回答者）は集計対象外です: {n}行",
+        "en": "Rows without a completion date (non-respondents) are left out: {n} rows",
+    },
+    "survey.glint_no_unit": {
+        "ja": "所属を特定できません（属性ファイルに該当する Employee ID がありません）",
+        "en": "Unit unknown (Employee ID not in the attributes file)",
+    },
+    "survey.glint_no_id": {
+        "ja": "Employee ID 列がありません",
+        "en": "The export has no Employee ID column",
+    },
+    # --- plan display (plans.py) ---------------------------------------------------------------
+    "direction.higher": {"ja": "高いほど良い", "en": "higher is better"},
+    "direction.lower": {"ja": "低いほど良い", "en": "lower is better"},
+    "direction.none": {"ja": "方向なし", "en": "no direction"},
+    "kpi_group.total": {"ja": "計", "en": "Total"},
+    # --- survey × HR link (survey/link.py) ----------------------------------------------------
+    "link.note": {
+        "ja": "所属（課）単位の集計値どうしの相関（生態学的相関）です。個々の職員についての関係や、"
+        "因果関係を示すものではありません。",
+        "en": "This is a correlation between divisions' aggregate figures (an ecological association). "
+        "It is not evidence about individual staff, nor of cause and effect.",
+    },
+    "link.too_few": {
+        "ja": " データが不足しているため算出できません（3所属以上が必要）。",
+        "en": " Not enough data to compute (needs at least 3 units with variation).",
+    },
+    # --- stages of a run (workflow.py) ---------------------------------------------------------
+    "stage.load": {"ja": "読込・検証", "en": "Load and validate"},
+    "stage.kpis": {"ja": "KPI集計", "en": "KPI table"},
+    "stage.survey": {"ja": "職員意識調査の分析", "en": "Survey analysis"},
+    "stage.progress": {"ja": "計画の進捗", "en": "Plan progress"},
+    "stage.report": {"ja": "報告書の作成", "en": "Reports"},
 }
 
 
@@ -299,6 +466,12 @@ def message(code: str, lang: str = "ja", **kw: Any) -> str:
         return code if not kw else f"{code}: {kw}"
     template = entry.get(lang) or entry["ja"]
     return template.format_map(_Keep({k: _fmt(v) for k, v in kw.items()}))
+
+
+def both(code: str, **kw: Any) -> dict[str, str]:
+    """The text of `code` in both languages, for a field of another message (rendered later in
+    the language of that message, see `errors.UserError`)."""
+    return {lang: message(code, lang, **kw) for lang in LANGS}
 
 
 def register(code: str, ja: str, en: str) -> None:

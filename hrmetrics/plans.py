@@ -23,9 +23,10 @@ from typing import Any, Literal
 
 import polars as pl
 
-from hrmetrics.errors import MissingPath
+from hrmetrics.errors import MissingPath, UserError
 from hrmetrics.jpcalendar import era_of, era_to_year, era_year_label, era_year_text, fiscal_year
 from hrmetrics.kpis.catalog import KPIS, get_kpi
+from hrmetrics.messages import both
 from hrmetrics.orgs import ORG_CODE
 from hrmetrics.resources import list_resources, resource_path
 
@@ -34,76 +35,13 @@ COMPARATORS: tuple[str, ...] = (">=", "<=")
 RATINGS: tuple[str, ...] = ("S", "A", "B")
 ORG_SCOPE = "organisation"
 
-_MESSAGES: dict[str, tuple[str, str]] = {
-    "bad_toml": ("{file}: TOML として読めません: {reason}", "{file}: not valid TOML: {reason}"),
-    "no_plan_section": ("{file}: [plan] セクションがありません", "{file}: the [plan] section is missing"),
-    "no_targets": ("{file}: [[targets]] が1件もありません", "{file}: there is no [[targets]] entry"),
-    "missing_field": (
-        "{file}: {where}: 必須項目「{field}」がありません",
-        "{file}: {where}: required field '{field}' is missing",
-    ),
-    "unknown_field": (
-        "{file}: {where}: 不明な項目「{field}」があります（綴りを確認してください）",
-        "{file}: {where}: unknown field '{field}' (check the spelling)",
-    ),
-    "unknown_kpi": (
-        "{file}: {where}: 不明なKPI ID「{kpi}」です（kpis/catalog.py にある ID を指定してください）",
-        "{file}: {where}: unknown KPI id '{kpi}' (use an id from kpis/catalog.py)",
-    ),
-    "bad_period": (
-        "{file}: {where}: 期間「{value}」を解釈できません（例: FY2022, 令和4年度, 2024-04-01, 2023）",
-        "{file}: {where}: cannot read the period '{value}' (e.g. FY2022, 2024-04-01, 2023)",
-    ),
-    "bad_number": (
-        "{file}: {where}: 「{field}」は数値で指定してください（{value}）",
-        "{file}: {where}: '{field}' must be a number ({value})",
-    ),
-    "bad_comparator": (
-        "{file}: {where}: comparator は '>=' か '<=' で指定してください（{value}）",
-        "{file}: {where}: comparator must be '>=' or '<=' ({value})",
-    ),
-    "comparator_direction": (
-        "{file}: {where}: comparator「{comparator}」は KPI「{kpi}」の方向（{direction}）と矛盾します",
-        "{file}: {where}: comparator '{comparator}' contradicts the direction of KPI '{kpi}' ({direction})",
-    ),
-    "target_before_baseline": (
-        "{file}: {where}: 目標の期間 {target_period} が基準値の期間 {baseline_period} より後になっていません",
-        "{file}: {where}: the target period {target_period} is not after the baseline period "
-        "{baseline_period}",
-    ),
-    "interim_outside": (
-        "{file}: {where}: 中間目標の期間 {period} は基準値と目標の期間の間にありません",
-        "{file}: {where}: the interim period {period} is not between the baseline and target periods",
-    ),
-    "bad_rating": (
-        "{file}: {where}: 評価の上書きは S / A / B のいずれかです（{value}）",
-        "{file}: {where}: a rating override must be S, A or B ({value})",
-    ),
-    "bad_status": (
-        "{file}: {where}: status は \"set\" か \"target_not_set\" です（{value}）",
-        "{file}: {where}: status must be \"set\" or \"target_not_set\" ({value})",
-    ),
-    "bad_bool": (
-        "{file}: {where}: 「{field}」は true / false で指定してください",
-        "{file}: {where}: '{field}' must be true or false",
-    ),
-}
-
-_DIRECTION_JA = {"higher": "高いほど良い", "lower": "低いほど良い", "none": "方向なし"}
 
 
-class PlanError(ValueError):
-    """A plan file that cannot be used; the message names the file and the target."""
+class PlanError(UserError):
+    """A plan file that cannot be used; the message (registry keys `plan.*`) names the file and
+    the target."""
 
-    def __init__(self, code: str, **fields: Any):
-        self.code = code
-        self.fields = fields
-        super().__init__(self.message("ja"))
-
-    def message(self, lang: str = "ja") -> str:
-        """The text in `lang` ("ja" or "en")."""
-        ja, en = _MESSAGES[self.code]
-        return (ja if lang == "ja" else en).format(**self.fields)
+    prefix = "plan."
 
 
 # --------------------------------------------------------------------------- periods
@@ -408,7 +346,7 @@ def _check_comparator(comparator: Any, kpi_id: str, file: str, where: str) -> No
     direction = get_kpi(kpi_id).direction
     if (direction == "higher" and comparator == "<=") or (direction == "lower" and comparator == ">="):
         raise PlanError("comparator_direction", file=file, where=where, comparator=comparator,
-                        kpi=kpi_id, direction=_DIRECTION_JA[direction])
+                        kpi=kpi_id, direction=both(f"direction.{direction}"))
 
 
 def _milestones(items: list[dict[str, Any]], file: str, where: str) -> tuple[Milestone, ...]:

@@ -26,6 +26,7 @@ import polars as pl
 
 from hrmetrics.config import Config
 from hrmetrics.kpis.catalog import CATALOG, get_kpi
+from hrmetrics.messages import message
 from hrmetrics.plans import Plan, Target, national_reference
 from hrmetrics.projection import project, projection_table, trend_note_text
 
@@ -46,15 +47,8 @@ PROGRESS_COLUMNS: list[str] = list(PROGRESS_SCHEMA)
 _PROJECTION_COLUMNS = ("projection", "pi80_low", "pi80_high", "pi95_low", "pi95_high", "probability",
                        "year_reached", "trend_note")
 
-_NOTES = {
-    "suppressed": ("少人数のため秘匿（実績値は表示しません）", "Suppressed (small group): no value shown"),
-    "override": ("評価は計画ファイルによる上書き: {reason}", "Rating set in the plan file: {reason}"),
-}
-
-
 def _note(key: str, lang: str, **fields: Any) -> str:
-    ja, en = _NOTES[key]
-    return (ja if lang == "ja" else en).format(**fields)
+    return message(f"progress.{key}", lang, **fields)
 
 
 # --------------------------------------------------------------------------- pure arithmetic
@@ -277,14 +271,8 @@ def clip_to_range(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 
 # --------------------------------------------------------------------------- rating counts
 
-_GROUPS: dict[str, tuple[str, str]] = {
-    "overtime": ("時間外勤務", "Overtime"),
-    "leave": ("休暇", "Leave"),
-    "staff": ("職員構成・女性活躍", "Workforce and women"),
-    "childcare": ("育児休業", "Childcare leave"),
-    "approvals": ("決裁の電子化", "E-approval"),
-    "survey": ("職員意識調査", "Staff survey"),
-}
+KPI_GROUPS: tuple[str, ...] = ("overtime", "leave", "staff", "childcare", "approvals", "survey")
+"""The catalogue's dataset groups in the order of the rating-count table (labels: `kpi_group.*`)."""
 
 
 def rating_counts(progress: pl.DataFrame, year: int | None = None, level: str = "organisation",
@@ -306,15 +294,15 @@ def rating_counts(progress: pl.DataFrame, year: int | None = None, level: str = 
         pl.col("achieved").fill_null(False).sum().cast(pl.Int64).alias("achieved"),
         pl.col("rating").is_null().sum().cast(pl.Int64).alias("unrated"),
     )
-    order = list(_GROUPS)
+    order = list(KPI_GROUPS)
     counts = counts.with_columns(
         pl.col("group").replace_strict({g: i for i, g in enumerate(order)}, default=len(order)).alias("_o"),
-        pl.col("group").replace_strict({g: (ja if lang == "ja" else en) for g, (ja, en) in _GROUPS.items()},
+        pl.col("group").replace_strict({g: message(f"kpi_group.{g}", lang) for g in KPI_GROUPS},
                                        default=pl.col("group")).alias("group_label"),
     ).sort("_o").drop("_o")
     cols = ["group", "group_label", "targets", "S", "A", "B", "achieved", "unrated"]
     total = counts.select(pl.lit("total").alias("group"),
-                          pl.lit("計" if lang == "ja" else "Total").alias("group_label"),
+                          pl.lit(message("kpi_group.total", lang)).alias("group_label"),
                           *[pl.col(c).sum().cast(pl.Int64) for c in cols[2:]])
     return pl.concat([counts.select(cols), total.select(cols)])
 

@@ -18,26 +18,11 @@ import polars as pl
 
 from hrmetrics.config import CONFIG_FILE, Config, find_config, with_overrides
 from hrmetrics.errors import MissingPath, UserError
+from hrmetrics.messages import message
 
 if TYPE_CHECKING:
     from hrmetrics.intake import IntakeResult
     from hrmetrics.plans import Plan
-
-STAGES_JA = {
-    "load": "読込・検証",
-    "kpis": "KPI集計",
-    "survey": "職員意識調査の分析",
-    "progress": "計画の進捗",
-    "report": "報告書の作成",
-}
-STAGES_EN = {
-    "load": "Load and validate",
-    "kpis": "KPI table",
-    "survey": "Survey analysis",
-    "progress": "Plan progress",
-    "report": "Reports",
-}
-
 
 @dataclass
 class RunResult:
@@ -60,7 +45,7 @@ class _Stages:
 
     def __init__(self, show: bool, lang: str) -> None:
         self.show = show
-        self.labels = STAGES_JA if lang == "ja" else STAGES_EN
+        self.lang = lang
         self._progress: Any = None
 
     def __enter__(self) -> _Stages:
@@ -81,7 +66,7 @@ class _Stages:
     def stage(self, key: str) -> Iterator[None]:
         task = None
         if self._progress is not None:
-            task = self._progress.add_task(self.labels[key], total=1)
+            task = self._progress.add_task(message(f"stage.{key}", self.lang), total=1)
         yield
         if task is not None:
             self._progress.update(task, completed=1)

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from hrmetrics.messages import message
 from hrmetrics.survey.scores import _frame, _place, _registry, _scopes, prepare_items, wave_year
 
 DRIVER_SCHEMA: dict[str, pl.DataType] = {
@@ -48,21 +49,8 @@ RELIABILITY_SCHEMA: dict[str, pl.DataType] = {
 }
 ALPHA_MIN = 0.7
 
-_NOTES = {
-    "fallback": (
-        "回答者が{m}人未満のため、組織全体の要因分析を表示しています",
-        "Fewer than {m} respondents: the organisation's drivers are shown",
-    ),
-    "few": (
-        "完全回答者が少なく、重要度（回帰）は推定できません",
-        "Too few complete respondents to estimate importance (regression)",
-    ),
-}
-
-
 def _note(key: str, lang: str, **kw: Any) -> str:
-    ja, en = _NOTES[key]
-    return (en if lang == "en" else ja).format(**kw)
+    return message(f"drivers.{key}", lang, **kw)
 
 
 def _inputs(source: Any, items: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame, Any]:

@@ -33,6 +33,7 @@ from typing import Any
 import polars as pl
 
 from hrmetrics.jpcalendar import fiscal_year_label_expr
+from hrmetrics.messages import message
 from hrmetrics.schemas import REJECTS_SCHEMA as REJECT_SCHEMA
 
 FIXED = ("wave", "respondent_id", "unit_code", "_source_file", "_source_row")
@@ -124,40 +125,8 @@ _AGREE7 = {
 LABELS: dict[int, dict[str, int]] = {4: _AGREE4, 5: _AGREE5, 7: _AGREE7}
 """Label → stored value by scale (keys compared after NFKC, spaces removed, case-folded)."""
 
-_MSG = {
-    "survey_label": (
-        "回答「{value}」を{k}段階の選択肢として読めません（1つの数値か選択肢の文言だけを書いてください。"
-        "例: 5、そう思う、5:そう思う）",
-        "Answer '{value}' cannot be read as one of the {k} points (write one number or one label, "
-        "e.g. 5, そう思う, 5:そう思う)",
-    ),
-    "unknown_column": (
-        "設問マスタに該当する設問がない列です（取り込まれていません）",
-        "Column matches no item of survey_items (not taken in)",
-    ),
-    "unknown_wave": (
-        "設問マスタにこの調査回の設問がありません",
-        "survey_items has no items for this wave",
-    ),
-    "no_items": (
-        "設問マスタ（survey_items）が読み込まれていないため、回答を取り込めません",
-        "survey_items is not loaded, so the answers cannot be taken in",
-    ),
-    "glint_not_completed": (
-        "回答完了日がない行（未回答者）は集計対象外です: {n}行",
-        "Rows without a completion date (non-respondents) are left out: {n} rows",
-    ),
-    "glint_no_unit": (
-        "所属を特定できません（属性ファイルに該当する Employee ID がありません）",
-        "Unit unknown (Employee ID not in the attributes file)",
-    ),
-    "glint_no_id": ("Employee ID 列がありません", "The export has no Employee ID column"),
-}
-
-
 def _msg(rule: str, lang: str, **fields: Any) -> str:
-    ja, en = _MSG[rule]
-    return (en if lang == "en" else ja).format(**fields)
+    return message(f"survey.{rule}", lang, **fields)
 
 
 # ---------------------------------------------------------------------------------------------

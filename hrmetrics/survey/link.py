@@ -13,6 +13,8 @@ import math
 
 import polars as pl
 
+from hrmetrics.messages import message
+
 PANEL_COLUMNS = (
     "engagement_index",
     "staff_satisfaction_rate",
@@ -21,14 +23,6 @@ PANEL_COLUMNS = (
     "e_approval_rate",
 )
 
-NOTE_JA = (
-    "所属（課）単位の集計値どうしの相関（生態学的相関）です。個々の職員についての関係や、"
-    "因果関係を示すものではありません。"
-)
-NOTE_EN = (
-    "This is a correlation between divisions' aggregate figures (an ecological association). It is "
-    "not evidence about individual staff, nor of cause and effect."
-)
 
 
 def survey_hr_panel(kpis: pl.DataFrame) -> pl.DataFrame:
@@ -91,12 +85,12 @@ def association(
         "slope_low": None,
         "slope_high": None,
         "p_value": None,
-        "note_ja": NOTE_JA,
-        "note_en": NOTE_EN,
+        "note_ja": message("link.note", "ja"),
+        "note_en": message("link.note", "en"),
     }
     if n < 3 or d[x].std() in (0, None) or d[y].std() in (0, None):
-        out["note_ja"] += " データが不足しているため算出できません（3所属以上が必要）。"
-        out["note_en"] += " Not enough data to compute (needs at least 3 units with variation)."
+        out["note_ja"] += message("link.too_few", "ja")
+        out["note_en"] += message("link.too_few", "en")
         return out
     xs, ys = d[x].to_numpy(), d[y].to_numpy()
     r, p = stats.pearsonr(xs, ys)

@@ -26,3 +26,22 @@ def test_readme_first_section_gives_the_two_commands() -> None:
     assert "bash scripts/test.sh" in setup
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text(encoding="utf-8")
     assert "bash scripts/test.sh" in ci
+
+
+def test_the_extending_guide_names_only_files_that_exist() -> None:
+    """docs/extending.md: each step names the files to touch; a renamed or removed file fails here."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    guide = (root / "docs" / "extending.md").read_text(encoding="utf-8")
+    paths = {p for p in re.findall(r"`([\w./-]+\.(?:py|toml|json|md))`", guide) if "<" not in p}
+    assert len(paths) >= 15
+    assert sorted(p for p in paths if not (root / p).exists()) == []
+    for heading in ("## Add a KPI", "## Add a dataset", "## Add a report section"):
+        assert heading in guide
+    # the names the KPI recipe relies on are still there
+    from hrmetrics.kpis import engine, overtime, workforce
+
+    assert all(hasattr(m, n) for m, n in ((engine, "HR_DEFS"), (engine, "check_registry"),
+                                          (overtime, "DEFS"), (overtime, "staff_fy"),
+                                          (overtime, "unit_months"), (workforce, "DERIVED")))

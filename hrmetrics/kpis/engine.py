@@ -19,7 +19,6 @@ Rules applied here, once, for every KPI:
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -30,7 +29,7 @@ import polars as pl
 from hrmetrics.config import Config
 from hrmetrics.errors import UserError
 from hrmetrics.kpis import approvals, childcare, leave, overtime, workforce
-from hrmetrics.kpis.catalog import CATALOG, KPIS, get_kpi, unpublished
+from hrmetrics.kpis.catalog import CATALOG, KPI, KPIS, get_kpi, unpublished
 from hrmetrics.kpis.spec import DerivedDef, Inputs, KpiDef, RecordsBuilder
 from hrmetrics.orgs import ORG_CODE, OrgRegistry
 from hrmetrics.schemas import KPI_SCHEMA
@@ -47,6 +46,30 @@ HR_DEFS: tuple[KpiDef, ...] = (
 )
 DERIVED_DEFS: tuple[DerivedDef, ...] = (*workforce.DERIVED,)
 SURVEY_DATASET = "survey"
+"""The catalogue's survey KPIs are computed by `hrmetrics.survey.scores.survey_kpis`."""
+
+
+class RegistryError(TypeError):
+    """The KPI definitions and the catalogue disagree: a programming error, found at import."""
+
+
+def check_registry(catalog: Iterable[KPI], defs: Iterable[KpiDef | DerivedDef]) -> None:
+    """Every computation has exactly one catalogue entry and every non-survey entry exactly one
+    computation, so no KPI row can come out without its unit and period type (the join in
+    `finish`) and no catalogued KPI silently never appears. Run when this module is imported."""
+    entries = {k.id: k for k in catalog}
+    ids = [d.id for d in defs]
+    problems = [f"{i}: computed but not in kpis/catalog.py" for i in ids if i not in entries]
+    problems += [f"{i}: computed twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    problems += [f"{k.id}: in the catalogue (dataset {k.dataset}) but never computed"
+                 for k in entries.values() if k.dataset != SURVEY_DATASET and k.id not in ids]
+    problems += [f"{d.id}: derived from unknown KPI {d.source}" for d in defs
+                 if isinstance(d, DerivedDef) and d.source not in ids]
+    if problems:
+        raise RegistryError("KPI registry: " + "; ".join(problems))
+
+
+check_registry(CATALOG, (*HR_DEFS, *DERIVED_DEFS))
 KPI_SUFFIXES = (".csv", ".parquet")
 """The file types `write_kpis` writes (the CLI checks `--out` against them before any work)."""
 
@@ -308,27 +331,16 @@ def _requested(kpis: list[str] | None) -> set[str] | None:
 
 def _survey_rows(datasets: dict[str, pl.LazyFrame], config: Config, registry: OrgRegistry, view: str,
                  requested: set[str] | None) -> pl.DataFrame | None:
-    """Survey KPIs from `hrmetrics.survey.scores.survey_kpis`, when the data and module exist."""
+    """Survey KPIs from `hrmetrics.survey.scores.survey_kpis`, when there are survey data."""
     if SURVEY_DATASET not in datasets:
         return None
     survey_ids = {k.id for k in CATALOG if k.dataset == SURVEY_DATASET}
     if requested is not None and not (requested & survey_ids):
         return None
-    try:
-        from hrmetrics.survey import scores
-    except ImportError:
-        return None
-    fn = getattr(scores, "survey_kpis", None)
-    if fn is None:
-        return None
-    # pass the registry (so both tables resolve units the same way) by whatever name it takes
-    params = inspect.signature(fn).parameters
-    kwargs: dict[str, Any] = {"view": view}
-    for name in ("registry", "registry_or_none"):
-        if name in params:
-            kwargs[name] = registry
-    rows = fn(datasets, config, **kwargs)
-    rows = cast_table(rows.lazy().collect() if isinstance(rows, pl.LazyFrame) else rows)
+    from hrmetrics.survey.scores import survey_kpis
+
+    # the same registry, so the HR and survey rows resolve units the same way
+    rows = cast_table(survey_kpis(datasets, config, view=view, registry=registry))
     if requested is not None:
         rows = rows.filter(pl.col("kpi").is_in(list(requested)))
     return rows

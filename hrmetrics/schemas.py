@@ -66,8 +66,13 @@ CHANGE_SCHEMA: dict[str, pl.DataType] = {
     "q_value": pl.Float64(),
     "significant": pl.Boolean(),
     "suppressed": pl.Boolean(),
+    "family": pl.String(),
+    "method": pl.String(),
 }
-"""One row per unit × item or dimension × pair of waves (survey.change.wave_changes)."""
+"""One row per unit × item or dimension × pair of waves (survey.change.wave_changes).
+
+`family` is the Benjamini–Hochberg family the q-value was computed in (``dimension/divisions``
+is the survey heatmap); `method` is ``newcomb`` (items) or ``respondent_welch`` (dimensions)."""
 
 CHANGE_NUMBERS = tuple(c for c, t in CHANGE_SCHEMA.items()
                        if t in (pl.Float64(), pl.Int64()))

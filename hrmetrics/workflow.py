@@ -80,7 +80,7 @@ def _survey_tables(kpis: pl.DataFrame, datasets: dict[str, pl.LazyFrame], config
 
     panel = link.survey_hr_panel(kpis)
     return {
-        "changes": change.wave_changes(kpis, config),
+        "changes": change.wave_changes(kpis, config, source=datasets),
         "drivers": drivers.drivers(datasets, config),
         "reliability": drivers.reliability(datasets, config),
         "panel": panel,

@@ -243,6 +243,8 @@ def changes() -> pl.DataFrame:
                     "q_value": None if hidden else (0.02 if sig else 0.3),
                     "significant": sig,
                     "suppressed": hidden,
+                    "family": "dimension/divisions",
+                    "method": "respondent_welch",
                 }
             )
     return pl.DataFrame(rows, infer_schema_length=None).with_columns(

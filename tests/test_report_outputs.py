@@ -120,6 +120,19 @@ def test_survey_heatmap_marks_and_hidden(built):
     assert any(r["text"].endswith("▲") for r in rows)
 
 
+def test_survey_states_the_bh_family(built):
+    """Under the heatmap: respondent-level test, the BH family (one wave pair × the heatmap's
+    units × dimensions) and its size; a pack states the family but not the size."""
+    _, paths = built
+    html = paths.index.read_text(encoding="utf-8")
+    tested = fx.changes().filter(pl.col("p_value").is_not_null()).height
+    assert tested > 0
+    assert "回答者を単位" in html and "Benjamini–Hochberg法" in html
+    assert f"令和5年度 (FY2023)→令和6年度 (FY2024)、組織全体と各課×各領域、計{tested}件）を一つの族" in html
+    pack = next(iter(paths.divisions.values())).read_text(encoding="utf-8")
+    assert "組織全体と各課×各領域）を一つの族" in pack and f"計{tested}件" not in pack
+
+
 def test_excel_workbook(built):
     _, paths = built
     with zipfile.ZipFile(paths.workbook) as z:

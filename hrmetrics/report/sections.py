@@ -517,6 +517,7 @@ def survey_section(page: Page, inp: Inputs) -> list[dict]:
         f"significant after BH correction. '{hidden}': not shown to protect anonymity (fewer than "
         f"{inp.config.min_group_survey} respondents or complementary suppression).",
     )
+    legend += bh_family_sentence(inp, period)
     dims = cells["dimension"].unique(maintain_order=True).to_list()
     if inp.focus != ORG:
         rows = []
@@ -576,6 +577,38 @@ def survey_section(page: Page, inp: Inputs) -> list[dict]:
         *drivers_blocks(inp),
         *reliability_blocks(inp),
     ]
+
+
+def bh_family_sentence(inp: Inputs, period: str | None) -> str:
+    """What ▲▼ test and which comparisons the Benjamini–Hochberg correction counts as one family.
+
+    The family is the heatmap's comparisons (survey.change.FAMILY_HEATMAP); its size is given in
+    the organisation report only (a pack sees no other division's cells).
+    """
+    from hrmetrics.survey.change import FAMILY_HEATMAP
+
+    lang = inp.lang
+    ch = inp.survey.get("changes")
+    if ch is None or ch.is_empty() or "family" not in ch.columns:
+        return ""
+    fam = ch.filter((pl.col("family") == FAMILY_HEATMAP) & (pl.col("wave_to") == period))
+    if fam.is_empty():
+        return ""
+    w0, w1 = format_period(str(fam["wave_from"][0]), lang), format_period(str(fam["wave_to"][0]), lang)
+    size_ja = size_en = ""
+    if inp.focus == ORG:
+        m = fam.filter(pl.col("p_value").is_not_null()).height
+        size_ja, size_en = f"、計{m}件", f": {m} comparisons"
+    return t(
+        lang,
+        f"変化の検定は回答者を単位とします（領域の肯定的回答率の差をウェルチ検定）。多重比較の補正は"
+        f"Benjamini–Hochberg法で、このヒートマップに示す比較（{w0}→{w1}、組織全体と各課×各領域"
+        f"{size_ja}）を一つの族として行い、q＜0.05を有意としています。",
+        f" Changes are tested with the respondent as the unit (Welch test on the dimension's "
+        f"favourable share); the Benjamini–Hochberg correction treats the comparisons this heatmap "
+        f"shows ({w0}→{w1}, the organisation and each division × each dimension{size_en}) as one "
+        f"family, significant at q < 0.05.",
+    )
 
 
 TOP_DRIVERS = 5

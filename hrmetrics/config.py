@@ -57,6 +57,10 @@ class Config:
     quota: dict[str, int] = field(default_factory=dict)
     """Staff quota (職員定数) by unit code; the key "organisation" holds the whole organisation's."""
     national_reference: bool = True
+    projection_from: str = "baseline"
+    """Which yearly values the trend line is fitted to: ``"baseline"`` (the plan's baseline year
+    on: the trend of the effort the plan measures), ``"all"`` (all history loaded), or a fiscal
+    year (``"FY2020"``, ``"令和2年度"``: that year on). Every chart states the window used."""
     first_year: int = 1989
     """Earliest year a month, date, year or fiscal year in an export may name (平成元年)."""
     last_year: int | None = None
@@ -74,6 +78,7 @@ class Config:
             raise UserError("config_min_group_hr", value=self.min_group_hr)
         if self.protection_width < 1:
             raise UserError("config_protection_width", value=self.protection_width)
+        object.__setattr__(self, "projection_from", normalise_projection_from(self.projection_from))
         if self.last_year is not None and self.last_year < self.first_year:
             raise UserError("config_year_window", first=self.first_year, last=self.last_year)
 
@@ -87,6 +92,19 @@ class Config:
         if not key:
             raise UserError("config_no_pseudonym_key")
         return key.encode("utf-8")
+
+
+def normalise_projection_from(value: object) -> str:
+    """`"baseline"`, `"all"` or `"FY2020"` (from `FY2020`, `2020`, `令和2年度`); else UserError."""
+    text = str(value).strip()
+    if text.lower() in ("baseline", "all"):
+        return text.lower()
+    from hrmetrics.jpformat import parse_fiscal_year
+
+    year = parse_fiscal_year(text)
+    if year is None:
+        raise UserError("config_projection_from", value=text)
+    return f"FY{year}"
 
 
 _TOML_MAP: dict[tuple[str, str], str] = {
@@ -105,6 +123,7 @@ _TOML_MAP: dict[tuple[str, str], str] = {
     ("report", "lang"): "lang",
     ("report", "national_reference"): "national_reference",
     ("progress", "rating_tolerance"): "rating_tolerance",
+    ("projection", "from"): "projection_from",
     ("intake", "first_year"): "first_year",
     ("intake", "last_year"): "last_year",
 }

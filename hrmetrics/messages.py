@@ -119,6 +119,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "protection_width は 1 以上にしてください: {value}",
         "en": "protection_width must be 1 or more: {value}",
     },
+    "config_projection_from": {
+        "ja": "[projection] from は \"baseline\"・\"all\"・年度（例 \"FY2020\"）のいずれかです: {value!r}",
+        "en": "[projection] from must be \"baseline\", \"all\" or a fiscal year such as \"FY2020\": {value!r}",
+    },
     "config_year_window": {
         "ja": "[intake] last_year ({last}) が first_year ({first}) より前です",
         "en": "[intake] last_year ({last}) is before first_year ({first})",
@@ -361,6 +365,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "progress.override": {
         "ja": "評価は計画ファイルによる上書き: {reason}",
         "en": "Rating set in the plan file: {reason}",
+    },
+    "progress.window_fallback": {
+        "ja": "基準年度以降の値が3点未満のため、全期間の値で傾向を推計しています",
+        "en": "Fewer than 3 values since the baseline year, so the trend uses all history",
     },
     # --- KPI groups of the rating counts (progress.py) ---------------------------------------------------
     "kpi_group.overtime": {

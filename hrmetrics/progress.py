@@ -28,7 +28,7 @@ from hrmetrics.config import Config
 from hrmetrics.kpis.catalog import CATALOG, get_kpi
 from hrmetrics.messages import message
 from hrmetrics.plans import Plan, Target, national_reference
-from hrmetrics.projection import project, projection_table, trend_note_text
+from hrmetrics.projection import MIN_POINTS, Projection, project, projection_table, trend_note_text
 
 PROGRESS_SCHEMA: dict[str, Any] = {
     "kpi": pl.String, "breakdown": pl.String, "level": pl.String, "unit_code": pl.String,
@@ -42,10 +42,15 @@ PROGRESS_SCHEMA: dict[str, Any] = {
     # beyond the contract columns: why a row has no number / who rated it, and the national
     # reference kept apart from the target.
     "note": pl.String, "reference_value": pl.Float64, "reference_label": pl.String,
+    # the fit window (config.projection_from) and what the other window says (see `_projections`)
+    "fit_window": pl.String, "fit_from": pl.Int64, "fit_to": pl.Int64, "fit_note": pl.String,
+    "alt_window": pl.String, "alt_from": pl.Int64, "alt_projection": pl.Float64,
+    "alt_probability": pl.Float64, "fits_disagree": pl.Boolean, "limit": pl.Float64,
 }
 PROGRESS_COLUMNS: list[str] = list(PROGRESS_SCHEMA)
 _PROJECTION_COLUMNS = ("projection", "pi80_low", "pi80_high", "pi95_low", "pi95_high", "probability",
-                       "year_reached", "trend_note")
+                       "year_reached", "trend_note", "fit_window", "fit_from", "fit_to", "fit_note",
+                       "alt_window", "alt_from", "alt_projection", "alt_probability", "fits_disagree")
 
 def _note(key: str, lang: str, **fields: Any) -> str:
     return message(f"progress.{key}", lang, **fields)
@@ -197,17 +202,70 @@ def _series(rows: pl.DataFrame, unit_code: str, t: Target) -> pl.DataFrame:
     return pl.concat([data.cast(schema), extra.unique(subset="year")]).sort("year")
 
 
-def _projections(frame: pl.DataFrame, rows: pl.DataFrame, t: Target, lang: str) -> pl.DataFrame:
-    """Trend columns on each unit's latest row (nulls elsewhere)."""
+def fit_window(series: pl.DataFrame, t: Target, setting: str) -> tuple[pl.DataFrame, str, bool]:
+    """The yearly values the trend is fitted to under `setting` (config.projection_from).
+
+    Returns (values, the window actually used, whether it fell back). `"baseline"` keeps the
+    plan's baseline year on; with fewer than 3 such values it falls back to all history (and
+    says so) rather than draw nothing where a longer record exists.
+    """
+    assert t.baseline_period is not None
+    if setting == "all":
+        return series, "all", False
+    start = t.baseline_period.year if setting == "baseline" else int(setting[2:])
+    window = series.filter(pl.col("year") >= start)
+    if setting == "baseline" and window.height < MIN_POINTS <= series.height:
+        return series, "all", True
+    return window, setting, False
+
+
+def _disagree(a: Projection, b: Projection) -> bool:
+    """Whether two fits disagree by more than the 80% interval: either projection lies outside
+    the other's 80% prediction interval."""
+    if a.projection is None or b.projection is None:
+        return False
+    assert a.pi80_low is not None and a.pi80_high is not None
+    assert b.pi80_low is not None and b.pi80_high is not None
+    return not (a.pi80_low <= b.projection <= a.pi80_high) or not (
+        b.pi80_low <= a.projection <= b.pi80_high)
+
+
+def _unit_projection(series: pl.DataFrame, t: Target, setting: str, lang: str) -> dict[str, Any]:
+    """Projection columns of one unit: the chosen window's fit and the other window's verdict.
+
+    The "other window" is all history when the chosen fit starts later, else the baseline
+    window; it is reported only when it uses a different set of years.
+    """
     assert t.target is not None and t.target_period is not None and t.comparator is not None
+    ty, target, comp = t.target_period.year, float(t.target), t.comparator
+    used, window, fell_back = fit_window(series, t, setting)
+    p = project(used, ty, target, comp)
+    alt_setting = "baseline" if window == "all" else "all"
+    alt_used, alt_window, _ = fit_window(series, t, alt_setting)
+    same = alt_used["year"].to_list() == used["year"].to_list()
+    alt = None if same or alt_used.height < MIN_POINTS else project(alt_used, ty, target, comp)
+    return {
+        "projection": p.projection, "pi80_low": p.pi80_low, "pi80_high": p.pi80_high,
+        "pi95_low": p.pi95_low, "pi95_high": p.pi95_high, "probability": p.probability,
+        "year_reached": p.year_reached, "trend_note": trend_note_text(p.trend_note, lang),
+        "fit_window": window, "fit_from": used["year"].min(), "fit_to": used["year"].max(),
+        "fit_note": _note("window_fallback", lang) if fell_back else None,
+        "alt_window": alt_window if alt is not None else None,
+        "alt_from": alt_used["year"].min() if alt is not None else None,
+        "alt_projection": alt.projection if alt is not None else None,
+        "alt_probability": alt.probability if alt is not None else None,
+        "fits_disagree": _disagree(p, alt) if alt is not None else False,
+    }
+
+
+def _projections(frame: pl.DataFrame, rows: pl.DataFrame, t: Target, config: Config) -> pl.DataFrame:
+    """Trend columns on each unit's latest row (nulls elsewhere)."""
     latest = frame.group_by("unit_code").agg(pl.col("year").max())
-    records = []
-    for unit_code, year in latest.iter_rows():
-        p = project(_series(rows, unit_code, t), t.target_period.year, float(t.target), t.comparator)
-        records.append({"unit_code": unit_code, "year": year, "projection": p.projection,
-                        "pi80_low": p.pi80_low, "pi80_high": p.pi80_high, "pi95_low": p.pi95_low,
-                        "pi95_high": p.pi95_high, "probability": p.probability,
-                        "year_reached": p.year_reached, "trend_note": trend_note_text(p.trend_note, lang)})
+    records = [
+        {"unit_code": unit_code, "year": year,
+         **_unit_projection(_series(rows, unit_code, t), t, config.projection_from, config.lang)}
+        for unit_code, year in latest.iter_rows()
+    ]
     schema = {"unit_code": pl.String, "year": pl.Int64} | {c: PROGRESS_SCHEMA[c] for c in _PROJECTION_COLUMNS}
     return frame.join(pl.DataFrame(records, schema=schema), on=["unit_code", "year"], how="left")
 
@@ -229,8 +287,11 @@ def target_progress(kpis: pl.DataFrame, t: Target, config: Config | None = None)
     if frame.is_empty():
         return pl.DataFrame(schema=PROGRESS_SCHEMA)
     frame = _apply_overrides(frame, t, config.lang)
-    frame = _projections(frame, rows, t, config.lang)
-    frame = _reference(frame, t, config)
+    frame = _projections(frame, rows, t, config)
+    frame = _reference(frame, t, config).with_columns(limit=limit_reached("projection"))
+    # two fits that both run past the same limit say the same thing: "reaches the limit"
+    both_past = pl.col("limit").is_not_null() & (limit_reached("alt_projection") == pl.col("limit"))
+    frame = frame.with_columns(fits_disagree=pl.col("fits_disagree") & ~both_past.fill_null(False))
     return frame.select(PROGRESS_COLUMNS).cast(PROGRESS_SCHEMA)  # type: ignore[arg-type]
 
 
@@ -247,7 +308,8 @@ def compute_progress(kpis: pl.DataFrame, plan: Plan, config: Config | None = Non
         return pl.DataFrame(schema=PROGRESS_SCHEMA)
     levels = {"organisation": 0, "department": 1, "division": 2}
     level_order = pl.col("level").replace_strict(levels, default=3)
-    return (clip_to_range(pl.concat(frames), ["projection", "pi80_low", "pi80_high", "pi95_low", "pi95_high"])
+    return (clip_to_range(pl.concat(frames), ["projection", "pi80_low", "pi80_high", "pi95_low", "pi95_high",
+                                  "alt_projection"])
             .with_columns(_lvl=level_order)
             .sort(["kpi", "breakdown", "_lvl", "unit_code", "year"], nulls_last=True).drop("_lvl"))
 
@@ -257,6 +319,22 @@ UNBOUNDED_RATES = frozenset(
 """Percentages that can legitimately exceed 100% (leaves started for last year's births; over quota)."""
 
 
+def _upper_bound() -> pl.Expr:
+    capped = [k.id for k in CATALOG if k.unit == "%" and k.id not in UNBOUNDED_RATES]
+    return pl.when(pl.col("kpi").is_in(capped)).then(pl.lit(100.0)).otherwise(pl.lit(None, pl.Float64))
+
+
+def limit_reached(column: str) -> pl.Expr:
+    """The bound (0, or 100 for a share) that `column`'s unclipped projection passes, else null.
+
+    The report then says "reaches the limit" instead of printing a zero-width interval such as
+    「100.0%〜100.0%」.
+    """
+    c, upper = pl.col(column), _upper_bound()
+    return (pl.when(upper.is_not_null() & (c > upper)).then(upper)
+            .when(c < 0).then(pl.lit(0.0)).otherwise(pl.lit(None, pl.Float64)))
+
+
 def clip_to_range(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """Keep projected values inside what the KPI can take: never below 0, shares never above 100%.
 
@@ -264,8 +342,7 @@ def clip_to_range(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     expected e-approval rate would be nonsense, so the line and its band stop at the bound. The
     probability of meeting the target is computed before clipping and is unaffected.
     """
-    capped = [k.id for k in CATALOG if k.unit == "%" and k.id not in UNBOUNDED_RATES]
-    upper = pl.when(pl.col("kpi").is_in(capped)).then(pl.lit(100.0)).otherwise(pl.lit(None, pl.Float64))
+    upper = _upper_bound()
     return frame.with_columns(pl.col(c).clip(0.0, upper) for c in columns if c in frame.columns)
 
 
@@ -319,6 +396,7 @@ def projection_frame(kpis: pl.DataFrame, plan: Plan, config: Config | None = Non
     Same series as `compute_progress` uses (so the chart and the table agree); units with fewer
     than three points contribute no rows.
     """
+    config = config or Config()
     prepared = _prepare(kpis)
     parts = []
     for t in plan.with_targets():
@@ -326,7 +404,8 @@ def projection_frame(kpis: pl.DataFrame, plan: Plan, config: Config | None = Non
         rows = _rows_for(prepared, t)
         units = rows.filter(pl.col("year") >= t.baseline_period.year)["unit_code"].unique().sort()
         for unit_code in units.to_list():
-            tab = projection_table(_series(rows, unit_code, t), t.target_period.year)
+            used, _, _ = fit_window(_series(rows, unit_code, t), t, config.projection_from)
+            tab = projection_table(used, t.target_period.year)
             parts.append(tab.with_columns(pl.lit(t.kpi).alias("kpi"), pl.lit(t.breakdown, dtype=pl.String)
                                           .alias("breakdown"), pl.lit(unit_code).alias("unit_code")))
     if not parts:

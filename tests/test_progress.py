@@ -206,11 +206,13 @@ def _ols(years: list[int], values: list[float], x0: int) -> tuple[float, float, 
 
 def test_projection_only_on_latest_row_and_matches_numpy() -> None:
     values = {2020: 205.0, 2021: 200.0, 2022: 193.0, 2023: 190.0, 2024: 182.0}
-    progress = compute_progress(table(kpi_rows("overtime_hours_per_staff", values)), plan(OVERTIME))
+    progress = compute_progress(table(kpi_rows("overtime_hours_per_staff", values)), plan(OVERTIME),
+                                Config(projection_from="all"))
     assert progress["year"].to_list() == [2022, 2023, 2024]  # progress from the baseline on
     assert progress.filter(pl.col("year") < 2024)["projection"].is_null().all()
     r = row(progress, 2024)
-    fit, se, df, a, b = _ols(list(values), list(values.values()), 2033)  # history before baseline counts
+    fit, se, df, a, b = _ols(list(values), list(values.values()), 2033)  # from = "all": history counts
+    assert (r["fit_window"], r["fit_from"], r["fit_to"]) == ("all", 2020, 2024)
     assert r["projection"] == pytest.approx(fit, rel=1e-9)
     q80, q95 = stats.t.ppf(0.9, df), stats.t.ppf(0.975, df)
     assert (r["pi80_low"], r["pi80_high"]) == pytest.approx((fit - q80 * se, fit + q80 * se), rel=1e-9)
@@ -340,7 +342,8 @@ def test_projection_frame_for_charts_agrees_with_the_table() -> None:
     values = {2020: 205.0, 2021: 200.0, 2022: 193.0, 2023: 190.0, 2024: 182.0}
     kpis = table(kpi_rows("overtime_hours_per_staff", values),
                  kpi_rows("overtime_hours_per_staff", {2023: 1.0, 2024: 2.0}, unit="D01", level="division"))
-    frame = projection_frame(kpis, plan({**OVERTIME, "apply_to_divisions": True}))
+    frame = projection_frame(kpis, plan({**OVERTIME, "apply_to_divisions": True}),
+                             Config(projection_from="all"))
     assert set(frame["unit_code"]) == {"ORG"}  # D01 has 2 points (no plan values for divisions): no line
     assert frame["year"].to_list() == list(range(2025, 2034))
     last = frame.filter(pl.col("year") == 2033).row(0, named=True)
@@ -348,7 +351,7 @@ def test_projection_frame_for_charts_agrees_with_the_table() -> None:
     q95 = stats.t.ppf(0.975, df)
     assert last["fitted"] == pytest.approx(fit, rel=1e-9)
     assert (last["pi95_low"], last["pi95_high"]) == pytest.approx((fit - q95 * se, fit + q95 * se), rel=1e-9)
-    row_2033 = row(compute_progress(kpis, plan(OVERTIME)), 2024)
+    row_2033 = row(compute_progress(kpis, plan(OVERTIME), Config(projection_from="all")), 2024)
     assert row_2033["projection"] == pytest.approx(last["fitted"], rel=1e-12)
 
 
@@ -366,3 +369,78 @@ def test_projections_stop_at_the_bounds_a_kpi_can_take() -> None:
     out = clip_to_range(frame, ["projection", "pi95_high"])
     assert out["projection"].to_list() == [100.0, 130.0, 0.0]
     assert out["pi95_high"].to_list() == [100.0, 150.0, 20.0]
+
+
+# --------------------------------------------------------------------------- fit window (issue 14)
+
+BENT = {2016: 230.0, 2017: 228.0, 2018: 226.0, 2019: 224.0, 2020: 222.0, 2021: 220.0,
+        2022: 193.0, 2023: 180.0, 2024: 166.0}
+"""Overtime flat for years, then falling fast once the plan starts (baseline FY2022)."""
+
+
+def test_default_window_is_the_baseline_and_the_other_fit_is_reported() -> None:
+    """Default `from = "baseline"` fits FY2022–24 only; the all-history fit is given alongside,
+    and they disagree by more than the 80% interval (either projection outside the other's)."""
+    kpis = table(kpi_rows("overtime_hours_per_staff", BENT))
+    r = row(compute_progress(kpis, plan(OVERTIME)), 2024)
+    base_fit, *_ = _ols([2022, 2023, 2024], [193.0, 180.0, 166.0], 2033)
+    all_fit, all_se, all_df, *_ = _ols(list(BENT), list(BENT.values()), 2033)
+    assert (r["fit_window"], r["fit_from"], r["fit_to"], r["fit_note"]) == ("baseline", 2022, 2024, None)
+    assert r["projection"] == pytest.approx(max(base_fit, 0.0), rel=1e-9)
+    assert (r["alt_window"], r["alt_from"]) == ("all", 2016)
+    assert r["alt_projection"] == pytest.approx(all_fit, rel=1e-9)
+    assert r["alt_probability"] == pytest.approx(stats.t.cdf((120 - all_fit) / all_se, all_df), rel=1e-9)
+    q80 = stats.t.ppf(0.9, all_df)
+    assert not (all_fit - q80 * all_se <= base_fit <= all_fit + q80 * all_se)
+    assert r["fits_disagree"] is True
+    # the same series with from = "FY2019": that year on, and the alternative is the baseline fit
+    r19 = row(compute_progress(kpis, plan(OVERTIME), Config(projection_from="令和元年度")), 2024)
+    assert (r19["fit_window"], r19["fit_from"], r19["alt_window"], r19["alt_from"]) == (
+        "FY2019", 2019, "all", 2016)
+
+
+def test_fits_that_agree_raise_no_warning_and_same_years_give_no_alternative() -> None:
+    straight = {y: 230.0 - 6.0 * (y - 2016) + (0.5 if y % 2 else -0.5) for y in range(2016, 2025)}
+    r = row(compute_progress(table(kpi_rows("overtime_hours_per_staff", straight)), plan(OVERTIME)), 2024)
+    assert r["alt_window"] == "all" and r["fits_disagree"] is False
+    only = {2022: 193.0, 2023: 185.0, 2024: 180.0}  # nothing before the baseline: one fit only
+    r = row(compute_progress(table(kpi_rows("overtime_hours_per_staff", only)), plan(OVERTIME)), 2024)
+    assert r["alt_window"] is None and r["alt_projection"] is None and r["fits_disagree"] is False
+
+
+def test_baseline_window_with_too_few_points_falls_back_to_all_history_and_says_so() -> None:
+    values = {2020: 205.0, 2021: 200.0, 2022: 193.0, 2023: 190.0}
+    p = plan({**OVERTIME, "baseline_period": "FY2022"})
+    r = row(compute_progress(table(kpi_rows("overtime_hours_per_staff", values)), p), 2023)
+    fit, *_ = _ols(list(values), list(values.values()), 2033)
+    assert (r["fit_window"], r["fit_from"]) == ("all", 2020)
+    assert r["fit_note"] == "基準年度以降の値が3点未満のため、全期間の値で傾向を推計しています"
+    assert r["projection"] == pytest.approx(fit, rel=1e-9)
+
+
+def test_projection_past_a_share_limit_is_marked_as_reaching_it() -> None:
+    """E-approval rising 8 points a year: the line passes 100% before the target year, so the
+    row carries limit = 100 (the report says "reaches the limit", not 「100.0%〜100.0%」)."""
+    rate = {2020: 60.0, 2021: 68.0, 2022: 76.5, 2023: 84.0, 2024: 92.0}
+    rows_ = [dict(r, unit="%") for r in kpi_rows("e_approval_rate", rate)]
+    target = {"kpi": "e_approval_rate", "baseline": 60, "baseline_period": "FY2020", "target": 90,
+              "target_period": "FY2029", "comparator": ">=", "source": "s"}
+    r = row(compute_progress(table(rows_), plan(target)), 2024)
+    assert r["limit"] == 100.0 and r["projection"] == 100.0 and r["pi80_low"] == 100.0
+    assert r["probability"] > 0.99  # computed before clipping
+    flat = {2020: 60.0, 2021: 61.0, 2022: 60.5, 2023: 61.5, 2024: 61.0}
+    r = row(compute_progress(table([dict(x, unit="%") for x in kpi_rows("e_approval_rate", flat)]),
+                             plan(target)), 2024)
+    assert r["limit"] is None
+
+
+def test_projection_from_setting_is_read_and_checked(tmp_path: Path) -> None:
+    from hrmetrics.config import load_config
+
+    (tmp_path / "hrmetrics.toml").write_text('[projection]\nfrom = "all"\n', encoding="utf-8")
+    assert load_config(tmp_path).projection_from == "all"
+    (tmp_path / "hrmetrics.toml").write_text('[projection]\nfrom = "令和2年度"\n', encoding="utf-8")
+    assert load_config(tmp_path).projection_from == "FY2020"
+    (tmp_path / "hrmetrics.toml").write_text('[projection]\nfrom = "recent"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="recent"):
+        load_config(tmp_path)

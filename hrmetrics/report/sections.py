@@ -100,12 +100,7 @@ def scorecard_block(inp: Inputs, unit_code: str, caption: str) -> list[dict]:
     body = []
     for r in rows.iter_rows(named=True):
         unit = kpi_unit(r["kpi"], "")
-        proj = format_value(r.get("projection"), unit, lang)
-        proj_sub = ""
-        if r.get("pi80_low") is not None and r.get("pi80_high") is not None:
-            proj_sub = (
-                f"{format_value(r['pi80_low'], unit, lang)}〜{format_value(r['pi80_high'], unit, lang)}"
-            )
+        proj, proj_sub = _projection_cell(r, unit, lang)
         body.append(
             [
                 kpi_label(r["kpi"], lang),
@@ -130,6 +125,84 @@ def scorecard_block(inp: Inputs, unit_code: str, caption: str) -> list[dict]:
             ]
         )
     return [{"kind": "table", "headers": headers, "rows": body, "caption": caption, "cls": "scorecard"}]
+
+
+def _projection_cell(r: dict[str, Any], unit: str, lang: str) -> tuple[str, str]:
+    """(value, 80% interval) of a projection; past the KPI's range it "reaches the limit".
+
+    A clipped line would otherwise print a zero-width interval such as 「100.0%〜100.0%」.
+    """
+    low, high = r.get("pi80_low"), r.get("pi80_high")
+    sub = ""
+    if low is not None and high is not None and low != high:
+        sub = f"{format_value(low, unit, lang)}〜{format_value(high, unit, lang)}"
+    if r.get("limit") is not None:
+        bound = format_value(r["limit"], unit, lang)
+        return t(lang, f"上限（{bound}）に到達", f"reaches the limit ({bound})"), sub
+    mark = " ※" if r.get("fits_disagree") else ""
+    return format_value(r.get("projection"), unit, lang) + mark, sub
+
+
+def _window_label(window: str | None, lang: str) -> str:
+    if window == "baseline":
+        return t(lang, "計画の基準年度から", "from the plan's baseline year")
+    if window == "all":
+        return t(lang, "全期間", "all history")
+    if window and window.startswith("FY"):
+        return t(lang, f"{fy_label(int(window[2:]), lang)}から", f"from {fy_label(int(window[2:]), lang)}")
+    return MISSING
+
+
+def projection_note(r: dict[str, Any], unit: str, lang: str) -> str:
+    """The fit window of a projection, and what a reader must know about it, as sentences.
+
+    Said on every chart with a projection (the window changes the answer), plus a warning when
+    the baseline-window and all-history fits disagree by more than the 80% interval, and a note
+    when the line reaches the KPI's limit.
+    """
+    if r.get("fit_from") is None:
+        return ""
+    span = f"{fy_label(r['fit_from'], lang)}〜{fy_label(r['fit_to'], lang)}"
+    window = _window_label(r.get("fit_window"), lang)
+    text = t(lang, f"　見通しの直線は{span}の値に当てはめています（当てはめ期間の設定：{window}）。",
+             f"  The projection is a straight line fitted to {span} (fit window: {window}).")
+    if r.get("fit_note"):
+        text += t(lang, f"{r['fit_note']}。", f" {r['fit_note']}.")
+    if r.get("fits_disagree") and r.get("alt_projection") is not None:
+        alt_span = f"{fy_label(r['alt_from'], lang)}〜{fy_label(r['fit_to'], lang)}"
+        alt = format_value(r["alt_projection"], unit, lang)
+        p_alt = _probability(r.get("alt_probability"))
+        proj = format_value(r.get("projection"), unit, lang)
+        p_own = _probability(r.get("probability"))
+        text += t(
+            lang,
+            f"※{span}の傾向では{proj}（達成確率{p_own}）ですが、{alt_span}の傾向では{alt}（同{p_alt}）で、"
+            "両者は80%予測区間を超えて食い違います。どの期間の傾向が続くかで見通しが変わるため、"
+            "幅をもって読んでください。",
+            f" ※ The {span} trend gives {proj} (probability {p_own}) but the {alt_span} trend gives "
+            f"{alt} ({p_alt}): they disagree by more than the 80% interval, so the outlook depends "
+            "on which trend continues.",
+        )
+    if r.get("limit") is not None:
+        bound = format_value(r["limit"], unit, lang)
+        text += t(lang, f"見通しは目標年度までに上限（{bound}）に達するため、線と帯は{bound}で止めています。",
+                  f" The line reaches the limit ({bound}) before the target year, so line and band "
+                  "stop there.")
+    return text
+
+
+def _disagreement_notes(inp: Inputs, unit_code: str) -> list[dict]:
+    """One note per KPI whose two fits disagree (under the scorecard, where ※ points)."""
+    rows = data.latest_progress(inp.progress, unit_code)
+    if rows.is_empty() or "fits_disagree" not in rows.columns:
+        return []
+    hit = rows.filter(pl.col("fits_disagree").fill_null(False))
+    return [
+        {"kind": "text", "cls": "note",
+         "text": f"{kpi_label(r['kpi'], inp.lang)}: "
+                 + projection_note(r, kpi_unit(r["kpi"], ""), inp.lang).strip()}
+        for r in hit.iter_rows(named=True)
+    ]
 
 
 def _summary_text(inp: Inputs, unit_code: str) -> str:
@@ -174,8 +247,10 @@ def summary_section(page: Page, inp: Inputs) -> list[dict]:
             )
         blocks.append(division_table_block(inp))
         blocks += own
+        blocks += _disagreement_notes(inp, inp.focus)
     blocks.append({"kind": "text", "text": _summary_text(inp, ORG)})
     blocks += scorecard_block(inp, ORG, t(lang, "組織全体の計画目標", "Organisation plan targets"))
+    blocks += _disagreement_notes(inp, ORG)
     blocks.append(
         {
             "kind": "text",
@@ -334,6 +409,10 @@ def trends_section(page: Page, inp: Inputs) -> list[dict]:
         caption = (k.definition_ja if lang == "ja" else k.definition_en) if k else ""
         if band is not None:
             caption += t(lang, "　帯：見通しの80%・95%予測区間。", "  Band: 80%/95% prediction interval.")
+            own = prog.filter((pl.col("kpi") == kpi) & pl.col("fit_from").is_not_null()) \
+                if "fit_from" in prog.columns else prog.clear()
+            if own.height:
+                caption += projection_note(own.row(own.height - 1, named=True), unit, lang)
         if reference:
             caption += _reference_caption(reference[1], unit, lang)
         blocks.append(_chart(page, inp, f"trend-{kpi}", chart, kpi_label(kpi, lang), caption))

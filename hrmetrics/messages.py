@@ -121,7 +121,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "config_projection_from": {
         "ja": "[projection] from は \"baseline\"・\"all\"・年度（例 \"FY2020\"）のいずれかです: {value!r}",
-        "en": "[projection] from must be \"baseline\", \"all\" or a fiscal year such as \"FY2020\": {value!r}",
+        "en": "[projection] from must be \"baseline\", \"all\" or a fiscal year "
+              "such as \"FY2020\": {value!r}",
     },
     "config_year_window": {
         "ja": "[intake] last_year ({last}) が first_year ({first}) より前です",

@@ -180,8 +180,54 @@ def print_progress(progress: pl.DataFrame, lang: str = "ja", console: Any = None
     (console or Console()).print(progress_table(progress, lang))
 
 
+def block_renderable(block: Any) -> Any:
+    """One block of the report model as a rich renderable (tables as tables, charts by name)."""
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    from hrmetrics.report.model import Chart, Headline, Note, Table
+
+    if isinstance(block, Table):
+        table = RichTable(title=data_text(block.caption) if block.caption else None, title_justify="left")
+        numeric = [any(c.value is not None or c.cls.startswith(("num", "hidden")) for c in col)
+                   for col in zip(*block.rows, strict=True)] if block.rows else []
+        for i, h in enumerate(block.headers):
+            table.add_column(data_text(h), justify="right" if i < len(numeric) and numeric[i] else "left",
+                             overflow="fold")
+        for row in block.rows:
+            table.add_row(*[data_text(f"{c.text} ({c.sub})" if c.sub else c.text) for c in row])
+        return table
+    if isinstance(block, Headline):
+        line = data_text(block.title, "bold")
+        for k, v in block.facts:
+            line.append(f"  {visible(k)}: ", style="dim")
+            line.append(visible(v))
+        return line
+    if isinstance(block, Chart):
+        return data_text(f"[{block.alt}] {block.caption}".strip(), "dim")
+    if isinstance(block, Note):
+        return data_text(block.text, "dim" if block.cls == "note" else "")
+    return Text(visible(block))
+
+
+def print_report(report: Any, sections: tuple[str, ...] | None = None, console: Any = None) -> None:
+    """The report model on the terminal: each section's title, notes, headlines and tables, in the
+    report's language (the same model the HTML page and the workbook render)."""
+    from rich.console import Console
+    from rich.rule import Rule
+
+    console = console or Console()
+    for section in report.sections:
+        if sections is not None and section.id not in sections:
+            continue
+        console.print(Rule(data_text(section.title), align="left"))
+        for block in section.blocks:
+            console.print(block_renderable(block))
+
+
 def print_run_summary(result: Any, lang: str = "ja", console: Any = None) -> None:
-    """End of `hrmetrics demo`/`run`: data quality in one line, the scorecard, the report path."""
+    """End of `hrmetrics demo`/`run`: data quality in one line, the report's summary section (the
+    plan scorecard, as in the HTML report), the report path."""
     from rich.console import Console
 
     console = console or Console()
@@ -190,7 +236,10 @@ def print_run_summary(result: Any, lang: str = "ja", console: Any = None) -> Non
     console.print(files_table(result.intake, _LABELS["en" if lang == "en" else "ja"]))
     console.print(t["quality"].format(files=quality.height, rows=int(quality["rows_read"].sum()),
                                       rej=int(quality["rows_rejected"].sum())))
-    if result.progress is not None and result.progress.height:
+    model = getattr(result.report, "report", None)
+    if model is not None and model.section("summary") is not None:
+        print_report(model, sections=("summary",), console=console)
+    elif result.progress is not None and result.progress.height:
         console.print(progress_table(result.progress, lang))
     console.print(data_text(t["report"].format(path=result.report_path)))
 

@@ -18,8 +18,10 @@ from hrmetrics.disclosure import Context
 from hrmetrics.disclosure.audit import DisclosureError, audit, failing, gate, summary
 from hrmetrics.disclosure.protect import protect
 from hrmetrics.kpis.engine import cast_table
+from hrmetrics.report.model import Table
 from hrmetrics.report.privacy import scrub_drivers
-from hrmetrics.report.sections import Inputs, drivers_blocks
+from hrmetrics.report.sections import ReportInputs
+from hrmetrics.report.sections.survey import drivers_blocks
 from hrmetrics.survey.drivers import DRIVER_SCHEMA
 from hrmetrics.workflow import audit_output
 
@@ -202,8 +204,8 @@ def test_drivers_of_a_unit_with_hidden_answers_are_not_published() -> None:
     assert kept["unit_code"].unique().to_list() == ["ORG"]
 
 
-def _block(drivers: pl.DataFrame, focus: str, kpis: pl.DataFrame) -> dict:
-    inp = Inputs(kpis=kpis, progress=None, survey={"drivers": drivers}, quality=None, rejects=None,
+def _block(drivers: pl.DataFrame, focus: str, kpis: pl.DataFrame) -> Table:
+    inp = ReportInputs(kpis=kpis, progress=None, survey={"drivers": drivers}, quality=None, rejects=None,
                  references=None, projections=None, config=Config(), lang="ja", layout={}, focus=focus)
     return drivers_blocks(inp)[0]
 
@@ -212,11 +214,11 @@ def test_drivers_table_is_ranked_and_says_why_when_it_falls_back() -> None:
     kpis = table([row("item_favourable", "V11", "FY2024", breakdown="Q01", hidden=True)])
     frame = drivers_frame([0.05, 0.30, None, 0.10, 0.20, 0.15])
     block = _block(scrub_drivers(frame, kpis), "V11", kpis)
-    assert [r[0] for r in block["rows"]] == ["Q02", "Q05", "Q06", "Q04", "Q01"]  # by importance
-    assert "非表示としているので、組織全体の結果" in block["caption"]
+    assert [r[0].text for r in block.rows] == ["Q02", "Q05", "Q06", "Q04", "Q01"]  # by importance
+    assert "非表示としているので、組織全体の結果" in block.caption
     by_corr = _block(drivers_frame([None] * 6), "ORG", kpis)
-    assert [r[0] for r in by_corr["rows"]] == ["Q06", "Q05", "Q04", "Q03", "Q02"]
-    assert "相関の大きい順" in by_corr["caption"]
+    assert [r[0].text for r in by_corr.rows] == ["Q06", "Q05", "Q04", "Q03", "Q02"]
+    assert "相関の大きい順" in by_corr.caption
 
 
 # ------------------------------------------------------------------------ the demo's outputs

@@ -370,6 +370,7 @@ def test_rejects_csv_and_workbook_show_a_pseudonym_and_the_row_never_the_staff_i
     import zipfile
 
     from hrmetrics.report.excel import write_workbook
+    from hrmetrics.report.sheets import workbook_sheets
     from hrmetrics.schemas import KPI_SCHEMA
 
     data = tmp_path / "data"
@@ -390,8 +391,9 @@ def test_rejects_csv_and_workbook_show_a_pseudonym_and_the_row_never_the_staff_i
     assert pseudonym not in stored["staff_id"].to_list()  # both of their rows were rejected ...
     assert hmac.new(KEY.encode(), b"S2", hashlib.sha256).hexdigest()[:24] in stored["staff_id"].to_list()
 
-    book = write_workbook(tmp_path / "book.xlsx", pl.DataFrame(schema=KPI_SCHEMA), None,
-                          pl.DataFrame(), [], result.summary_frame(), result.rejects)
+    sheets = workbook_sheets(pl.DataFrame(schema=KPI_SCHEMA), None, None, result.summary_frame(),
+                             result.rejects, "ja")
+    book = write_workbook(tmp_path / "book.xlsx", sheets)
     with zipfile.ZipFile(book) as z:
         xml = b"".join(z.read(n) for n in z.namelist() if n.endswith(".xml"))
     assert SECRET_ID.encode() not in xml and pseudonym.encode() in xml

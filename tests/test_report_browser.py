@@ -59,10 +59,33 @@ def test_report_renders_offline(report, which, tmp_path):
 
 
 def test_html_has_no_external_references(report):
-    """Belt and braces for the browser check: no http(s) URL in any src/href and one bundle per page."""
+    """Belt and braces for the browser check: no http(s) URL in any src/href; every page loads the
+    one shared bundle by relative path and inlines none."""
     import re
 
+    bundle = report.index.parent / "assets" / "vega-bundle.js"
+    assert bundle.read_text(encoding="utf-8").count("window.vegaEmbed=") == 1
     for path in [report.index, *report.divisions.values()]:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), path
-        assert text.count("window.vegaEmbed=") == 1, path
+        assert "window.vegaEmbed=" not in text, path
+        srcs = re.findall(r'<script src="([^"]+)"', text)
+        assert srcs == (["assets/vega-bundle.js"] if path == report.index else ["../assets/vega-bundle.js"])
+        assert (path.parent / srcs[0]).resolve() == bundle.resolve()
+
+
+def test_pack_copied_alone_with_the_assets_renders_offline(report, tmp_path):
+    """A manager pack mailed to its division as a folder (the pack + assets/) draws every chart with
+    no network; without assets/ it says what is missing instead of failing silently."""
+    import shutil
+
+    pack = report.divisions["DIV-JINJI"]
+    copy = tmp_path / "for-jinji"
+    (copy / "divisions").mkdir(parents=True)
+    shutil.copy(pack, copy / "divisions" / pack.name)
+    shutil.copytree(report.index.parent / "assets", copy / "assets")
+    assert sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*") if p.is_file()) == [
+        "assets/vega-bundle.js", f"divisions/{pack.name}"]
+    seen = open_offline((copy / "divisions" / pack.name).resolve().as_uri())
+    assert seen["charts"] and all(c["drawn"] and c["marks"] > 3 for c in seen["charts"]), seen["charts"]
+    assert seen["errors"] == [] and seen["foreign"] == []

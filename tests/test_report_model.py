@@ -60,9 +60,12 @@ def test_english_workbook_has_english_sheet_names_and_headers(english):
 
 def test_japanese_workbook_keeps_japanese_names(tmp_path):
     paths = build_report(tmp_path, fx.kpis(), fx.progress(), images=False)
-    names, first = _sheet_xml(paths.workbook)
+    import fastexcel
+
+    names, _ = _sheet_xml(paths.workbook)
     assert names == ["KPI表", "進捗", "所属別"]
-    assert "指標ID" in first
+    kpis = pl.from_arrow(fastexcel.read_excel(str(paths.workbook)).load_sheet_by_name("KPI表").to_arrow())
+    assert kpis.columns[:3] == ["指標", "指標ID", "内訳"]
 
 
 def test_model_is_what_the_page_renders(english):
@@ -132,3 +135,35 @@ def test_a_section_is_one_module_and_one_layout_entry(tmp_path, monkeypatch):
     assert extra is not None and extra.blocks[1].rows[0][0].value == len(fx.DIVISIONS)
     pack = next(iter(paths.divisions.values())).read_text(encoding="utf-8")
     assert "追加の節" not in pack  # IN_PACKS = False
+
+
+def test_packs_built_in_worker_processes_equal_packs_built_in_process(tmp_path):
+    """The parallel path writes the same pack files as the serial one (and no others)."""
+    args = (fx.kpis(), fx.progress(), fx.survey(), fx.quality(), fx.rejects())
+    serial = build_report(tmp_path / "serial", *args, references=fx.references(), images=False, workers=1)
+    parallel = build_report(tmp_path / "parallel", *args, references=fx.references(), images=False, workers=2)
+    assert list(parallel.divisions) == list(serial.divisions) == sorted(fx.DIVISIONS)
+    for code, path in serial.divisions.items():
+        assert parallel.divisions[code].read_bytes() == path.read_bytes(), code
+    assert sorted(p.name for p in (tmp_path / "parallel" / "report" / "divisions").iterdir()) == sorted(
+        p.name for p in serial.divisions.values()
+    )
+
+
+def test_trend_specs_share_one_template_per_unit_and_language():
+    """A pack's trend chart is the cached template filled with its data: no altair per division."""
+    from hrmetrics.report import charts
+
+    charts._trend_template.cache_clear()
+    actual = pl.DataFrame({"year": [2022, 2023, 2024], "value": [10.0, 12.0, 11.0]})
+    org = pl.DataFrame({"year": [2022, 2023, 2024], "value": [9.0, 9.5, 10.0]})
+    a = charts.trend_chart(actual, "h", "ja", compare=org, title="A", focus_label="この所属")
+    b = charts.trend_chart(actual.with_columns(pl.col("value") * 2), "h", "ja", title="B")
+    info = charts._trend_template.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    assert a["title"] == "A" and b["title"] == "B"
+    assert [r["value"] for r in b["datasets"]["focus"]] == [20.0, 24.0, 22.0]
+    assert a["datasets"]["band"] == [] and a["datasets"]["target"] == []
+    line = a["layer"][2]["encoding"]["color"]["scale"]
+    assert line["domain"] == ["この所属", "組織全体"]
+    assert {r["series"] for r in a["datasets"]["lines"]} == {"この所属", "組織全体"}

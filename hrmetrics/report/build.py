@@ -6,8 +6,9 @@ pack, scoped to the division + ORG *before* any page, chart or file is built fro
 
 from __future__ import annotations
 
+import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ from hrmetrics.report.labels import format_period, t
 from hrmetrics.report.model import Report
 from hrmetrics.report.sections import ReportInputs, build_sections
 from hrmetrics.resources import resource_path
+
+ASSETS = "assets"
+"""The report's shared folder of scripts (the chart bundle), loaded by every page by relative path."""
 
 
 @dataclass
@@ -132,11 +136,15 @@ def build_report(
     projections: pl.DataFrame | None = None,
     images: bool = True,
     disclosure: Any = None,
+    workers: int | None = None,
 ) -> ReportPaths:
-    """Write OUT/report/index.html, OUT/report/divisions/<code>.html, OUT/report/charts/*.png|svg,
+    """Write OUT/report/index.html, OUT/report/divisions/<code>.html, OUT/report/assets/ (the chart
+    bundle every page loads), OUT/report/charts/*.png|svg,
     OUT/report/hrmetrics.xlsx, OUT/kpis.csv, OUT/kpis.parquet and OUT/progress.csv.
 
     `images=False` skips the PNG/SVG copies (about 0.5 s per chart) for quick previews.
+    `workers`: processes for the manager packs (default: the cores, for 64 packs or more; 1 =
+    in this process).
     """
     config = config or Config()
     out_dir = Path(out_dir)
@@ -162,28 +170,104 @@ def build_report(
     )
     title = t(lang, "職員の働き方と意識に関する指標レポート", "Workforce and staff survey indicators report")
     report = build_model(inp, title)
-    paths = ReportPaths(
-        index=html.write_html(report, report_dir / "index.html", config.workspace), report=report
-    )
-
-    if images:
-        chart_dir = report_dir / "charts"
-        chart_dir.mkdir(parents=True, exist_ok=True)
-        for block in report.charts():
-            paths.charts.extend(render.save_images(block.spec, chart_dir / block.id, lang))
+    render.write_assets(report_dir / ASSETS)
+    index = html.write_html(report, report_dir / "index.html", config.workspace, assets=f"{ASSETS}/")
+    paths = ReportPaths(index=index, report=report)
 
     div_dir = report_dir / "divisions"
     div_dir.mkdir(parents=True, exist_ok=True)
-    for code, name in data.divisions(kpis).iter_rows():
-        paths.divisions[code] = _build_pack(div_dir, code, name, inp)
-
-    paths.workbook = excel.write_workbook(report_dir / "hrmetrics.xlsx", report.sheets, lang)
-    paths.kpis_csv = exports.write_csv(kpis, out_dir / "kpis.csv")
-    paths.kpis_parquet = exports.write_parquet(kpis, out_dir / "kpis.parquet")
-    if progress is not None:
-        paths.progress_csv = exports.write_csv(progress, out_dir / "progress.csv")
-    paths.rejects = _write_rejects(out_dir, rejects)
+    with _PackBuilder(div_dir, inp, data.divisions(kpis).rows(), workers) as packs:
+        if images:
+            chart_dir = report_dir / "charts"
+            chart_dir.mkdir(parents=True, exist_ok=True)
+            for block in report.charts():
+                paths.charts.extend(render.save_images(block.spec, chart_dir / block.id, lang))
+        paths.workbook = excel.write_workbook(report_dir / "hrmetrics.xlsx", report.sheets, lang)
+        paths.kpis_csv = exports.write_csv(kpis, out_dir / "kpis.csv")
+        paths.kpis_parquet = exports.write_parquet(kpis, out_dir / "kpis.parquet")
+        if progress is not None:
+            paths.progress_csv = exports.write_csv(progress, out_dir / "progress.csv")
+        paths.rejects = _write_rejects(out_dir, rejects)
+    paths.divisions = packs.paths
     return paths
+
+
+PARALLEL_MIN_PACKS = 64
+"""Below this many packs a worker process (a fresh interpreter importing polars, altair and jinja,
+~2–3 s) costs more than it saves; the demo's 31 packs are built in the main process."""
+PACKS_PER_TASK = 16
+
+
+class _PackBuilder:
+    """Builds the manager packs while the main process writes the images and the workbook.
+
+    With `workers` > 1 (default: the machine's cores, when there are at least PARALLEL_MIN_PACKS
+    packs) the packs are built in worker processes, each holding one copy of the scrubbed tables
+    a pack may read (not the quality/rejects tables, not the audit), taking 16 divisions at a
+    time; memory grows with the number of workers, not of divisions. Otherwise they are built in
+    the main process when the `with` block ends.
+    """
+
+    def __init__(
+        self, div_dir: Path, inp: ReportInputs, divisions: list[tuple[str, str]], workers: int | None
+    ) -> None:
+        self.div_dir, self.divisions = div_dir, divisions
+        self.inp = replace(
+            inp, quality=None, rejects=None, disclosure=None, divisions=None, survey=_pack_survey(inp.survey)
+        )
+        if workers is None:
+            workers = (os.cpu_count() or 1) if len(divisions) >= PARALLEL_MIN_PACKS else 1
+        self.chunk = max(1, min(PACKS_PER_TASK, -(-len(divisions) // max(1, workers))))
+        self.workers = max(1, min(workers, -(-len(divisions) // self.chunk)))
+        self.paths: dict[str, Path] = {}
+        self._pool: Any = None
+        self._futures: list[Any] = []
+
+    def __enter__(self) -> _PackBuilder:
+        if self.workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # spawn, not fork: polars' thread pool must not be copied mid-flight into a child
+            self._pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(self.div_dir, self.inp),
+            )
+            chunks = [self.divisions[i : i + self.chunk] for i in range(0, len(self.divisions), self.chunk)]
+            self._futures = [self._pool.submit(_worker_packs, chunk) for chunk in chunks]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is None:
+            if exc[0] is None:
+                for code, name in self.divisions:
+                    self.paths[code] = _build_pack(self.div_dir, code, name, self.inp)
+            return
+        try:
+            if exc[0] is None:
+                for future in self._futures:
+                    self.paths.update(future.result())
+        finally:
+            self._pool.shutdown(cancel_futures=True)
+        self.paths = {code: self.paths[code] for code, _ in self.divisions}
+
+
+def _pack_survey(survey: dict[str, Any]) -> dict[str, Any]:
+    """The survey tables a pack may read (its own rows are taken from these per pack)."""
+    return {k: survey.get(k) for k in ("changes", "drivers")}
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(div_dir: Path, inp: ReportInputs) -> None:
+    _WORKER.update(div_dir=div_dir, inp=inp)
+
+
+def _worker_packs(chunk: list[tuple[str, str]]) -> dict[str, Path]:
+    return {code: _build_pack(_WORKER["div_dir"], code, name, _WORKER["inp"]) for code, name in chunk}
 
 
 def _build_pack(div_dir: Path, code: str, name: str, org_inp: ReportInputs) -> Path:
@@ -212,4 +296,6 @@ def _build_pack(div_dir: Path, code: str, name: str, org_inp: ReportInputs) -> P
         "この資料には、この所属の数値と組織全体の数値・計画目標のみを掲載しています。",
         "This pack holds this division's figures, organisation totals and plan targets only.",
     )
-    return html.write_html(build_model(inp, title, notice), path, org_inp.config.workspace)
+    return html.write_html(
+        build_model(inp, title, notice), path, org_inp.config.workspace, assets=f"../{ASSETS}/"
+    )

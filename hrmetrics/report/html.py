@@ -1,7 +1,9 @@
 """Render a `Report` to one HTML file with jinja2 (autoescape on).
 
-Every chart spec sits in its own JSON script element and the Vega bundle is inlined once per
-page, so the file opens from file:// with no request to any host.
+Every chart spec sits in its own JSON script element. The Vega bundle is either loaded from the
+report's shared `assets/` folder by relative path (the organisation report and the manager packs:
+one ~1 MB copy for the whole report) or inlined (a page meant to travel alone). Either way the
+page opens from file:// with no request to any host.
 """
 
 from __future__ import annotations
@@ -25,8 +27,12 @@ def _environment(workspace: Path | None) -> Any:
     )
 
 
-def render_html(report: Report, workspace: Path | None = None) -> str:
-    """The page's HTML; the chart bundle and the locale are embedded only if there are charts."""
+def render_html(report: Report, workspace: Path | None = None, assets: str | None = None) -> str:
+    """The page's HTML; the chart bundle and the locale are included only if there are charts.
+
+    `assets`: relative URL of the folder holding `render.BUNDLE_FILE` (e.g. `"../assets/"`);
+    None inlines the bundle instead.
+    """
     env = _environment(workspace)
     css = (Path(env.loader.searchpath[0]) / "report.css").read_text(encoding="utf-8")
     charts = [{"id": c.id, "json": render.spec_json(c.spec)} for c in report.charts()]
@@ -35,6 +41,11 @@ def render_html(report: Report, workspace: Path | None = None) -> str:
         "format": fmt,
         "time": tfmt,
         "error": t(report.lang, "グラフを表示できません", "The chart could not be drawn"),
+        "missing": t(
+            report.lang,
+            "グラフを表示できません（このファイルと同じ階層の assets フォルダが必要です）",
+            "The chart could not be drawn (the report's assets folder must sit next to this file's folder)",
+        ),
     }
     locale_json = json.dumps(locale, ensure_ascii=False).replace("<", "\\u003c")
     return env.get_template("report.html.j2").render(
@@ -42,12 +53,13 @@ def render_html(report: Report, workspace: Path | None = None) -> str:
         charts=charts,
         toc_label=t(report.lang, "目次", "Contents"),
         locale_json=locale_json,
-        bundle=render.js_bundle() if charts else "",
+        bundle=render.js_bundle() if charts and assets is None else "",
+        bundle_src=f"{assets}{render.BUNDLE_FILE}" if charts and assets is not None else "",
         css=css,
     )
 
 
-def write_html(report: Report, path: Path, workspace: Path | None = None) -> Path:
+def write_html(report: Report, path: Path, workspace: Path | None = None, assets: str | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(report, workspace), encoding="utf-8")
+    path.write_text(render_html(report, workspace, assets), encoding="utf-8")
     return path

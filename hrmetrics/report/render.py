@@ -47,12 +47,24 @@ def save_images(spec: dict[str, Any], stem: Path, lang: str = "ja") -> tuple[Pat
 
 _BUNDLE: str | None = None
 
+BUNDLE_FILE = "vega-bundle.js"
+"""The Vega + Vega-Lite + vega-embed bundle in the report's shared `assets/` folder."""
+
 
 def js_bundle() -> str:
-    """Vega + Vega-Lite + vega-embed as one inline script (built once per process, ~900 KB)."""
+    """Vega + Vega-Lite + vega-embed as one script (built once per process, ~900 KB)."""
     global _BUNDLE
     if _BUNDLE is None:
         import vl_convert as vlc
 
         _BUNDLE = vlc.javascript_bundle().replace("</script", "<\\/script")
     return _BUNDLE
+
+
+def write_assets(folder: Path) -> Path:
+    """Write the chart bundle once into `folder` (the report's `assets/`), for every page of the
+    report to load by relative path: offline, from file://, with no copy per manager pack."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / BUNDLE_FILE
+    path.write_text(js_bundle(), encoding="utf-8")
+    return path

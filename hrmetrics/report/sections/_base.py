@@ -11,7 +11,6 @@ from hrmetrics.config import Config
 from hrmetrics.orgs import ORG_CODE as ORG
 from hrmetrics.report.labels import MISSING, format_value, t
 from hrmetrics.report.model import Cell, Chart, DataTable, Table
-from hrmetrics.report.render import to_spec
 
 __all__ = ["ORG", "ReportInputs", "chart", "num", "table_of", "text"]
 
@@ -58,8 +57,8 @@ def text(value: object) -> Cell:
     return Cell(MISSING if value is None else str(value))
 
 
-def chart(chart_id: str, altair_chart: Any, alt: str, caption: str = "") -> Chart:
-    return Chart(chart_id, to_spec(altair_chart), alt, caption)
+def chart(chart_id: str, spec: dict[str, Any], alt: str, caption: str = "") -> Chart:
+    return Chart(chart_id, spec, alt, caption)
 
 
 def table_of(sheet: DataTable, lang: str, caption: str = "") -> Table:

@@ -38,7 +38,7 @@ def save_images(spec: dict[str, Any], stem: Path, lang: str = "ja") -> tuple[Pat
     theme.register_fonts()
     fmt, tfmt = theme.locales()
     svg = vlc.vegalite_to_svg(spec, format_locale=fmt, time_format_locale=tfmt)
-    png = vlc.vegalite_to_png(spec, scale=2, format_locale=fmt, time_format_locale=tfmt)
+    png = vlc.svg_to_png(svg, scale=2)  # rasterise the SVG: one Vega run per chart, not two
     svg_path, png_path = stem.with_suffix(".svg"), stem.with_suffix(".png")
     svg_path.write_text(svg, encoding="utf-8")
     png_path.write_bytes(png)

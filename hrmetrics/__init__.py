@@ -7,9 +7,25 @@ The public API is importable from here; heavy modules load on first use so that
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:  # what a type checker sees; at run time `__getattr__` imports on first use
+    from hrmetrics.config import Config as Config
+    from hrmetrics.config import load_config as load_config
+    from hrmetrics.demo.generator import generate_demo as generate_demo
+    from hrmetrics.intake import load_files as load_files
+    from hrmetrics.intake import validate_files as validate_files
+    from hrmetrics.kpis.engine import compute_kpis as compute_kpis
+    from hrmetrics.kpis.engine import compute_kpis_audited as compute_kpis_audited
+    from hrmetrics.plans import load_plan as load_plan
+    from hrmetrics.progress import compute_progress as compute_progress
+    from hrmetrics.report.build import build_report as build_report
+    from hrmetrics.store import Store as Store
+    from hrmetrics.workflow import audit_output as audit_output
+    from hrmetrics.workflow import demo as demo
+    from hrmetrics.workflow import run as run
 
 _API: dict[str, str] = {
     "Config": "hrmetrics.config",
@@ -31,7 +47,7 @@ _API: dict[str, str] = {
 __all__ = [*sorted(_API), "__version__"]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> Any:  # the lazy attribute's type: the TYPE_CHECKING imports above
     module = _API.get(name)
     if module is None:
         raise AttributeError(f"module 'hrmetrics' has no attribute {name!r}")

@@ -10,10 +10,12 @@ this one only sequences them and collects the outcome.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import polars as pl
 
@@ -22,6 +24,13 @@ from hrmetrics.messages import message, register
 from hrmetrics.schemas import REJECTS_SCHEMA as REJECT_SCHEMA
 from hrmetrics.schemas import empty_rejects
 from hrmetrics.spreadsheet_safety import neutralise_expr
+
+if TYPE_CHECKING:
+    from hrmetrics.config import Config
+
+PathArg: TypeAlias = "str | PathLike[str]"
+Paths: TypeAlias = "PathArg | Iterable[PathArg]"
+"""A file or folder, or several: what `validate_files` and `load_files` take."""
 
 DATA_SUFFIXES = frozenset({".csv", ".tsv", ".xlsx", ".xlsm", ".parquet", ".pq"})
 """Suffixes picked up when walking a folder (a file named explicitly is always tried)."""
@@ -97,18 +106,16 @@ class IntakeResult:
 # finding files
 
 
-def collect_paths(paths: list[Path] | list[str] | Path | str,
-                  exclude: list[Path] | None = None) -> list[Path]:
+def collect_paths(paths: Paths, exclude: list[Path] | None = None) -> list[Path]:
     """Files to take in: files as given; folders walked recursively for data files.
 
     Skipped while walking: hidden files and folders, Excel lock files (`~$…`), our own outputs
     (rejects/, store contents, ledger, manifest) and the workspace's editable folders.
     """
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
+    given = [paths] if isinstance(paths, (str, PathLike)) else list(paths)
     excluded = [p.resolve() for p in (exclude or []) if p is not None]
     found: list[Path] = []
-    for p in map(Path, paths):
+    for p in map(Path, given):
         if p.is_file():
             found.append(p)
             continue
@@ -419,7 +426,7 @@ class _Run:
         return IntakeResult(self.reports, rejects, warnings, accepted, out_dir, store_dir, self.lang)
 
 
-def _intake(paths: Any, *, store_dir: Path | None, out_dir: Path | None, config: Any, lang: str,
+def _intake(paths: Paths, *, store_dir: Path | None, out_dir: Path | None, config: Config | None, lang: str,
             show_progress: bool) -> IntakeResult:
     from hrmetrics.pipelines import load_specs
     from hrmetrics.store import Store
@@ -476,7 +483,8 @@ def _outputs(store_dir: Path | None, out_dir: Path | None) -> list[Path]:
     return found
 
 
-def validate_files(paths: Any, out_dir: Path | str | None = None, config: Any = None, lang: str = "ja",
+def validate_files(paths: Paths, out_dir: PathArg | None = None, config: Config | None = None,
+                   lang: str = "ja",
                    show_progress: bool = False) -> IntakeResult:
     """Read, normalise and validate files or folders without storing anything.
 
@@ -487,7 +495,7 @@ def validate_files(paths: Any, out_dir: Path | str | None = None, config: Any = 
                    lang=lang, show_progress=show_progress)
 
 
-def load_files(paths: Any, store_dir: Path | str, out_dir: Path | str | None = None, config: Any = None,
+def load_files(paths: Paths, store_dir: PathArg, out_dir: PathArg | None = None, config: Config | None = None,
                lang: str = "ja", show_progress: bool = False) -> IntakeResult:
     """Validate files or folders and commit each file's accepted rows to the store.
 

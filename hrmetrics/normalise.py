@@ -153,7 +153,7 @@ def find_header_row(raw: RawTable, spec: PipelineSpec) -> RawTable:
             frame = raw.frame.slice(i + 1).rename(dict(zip(data_cols, names, strict=True)))
             frame = frame.drop([n for n, c in zip(names, cells, strict=True)
                                 if not c.strip() and frame.get_column(n).null_count() == frame.height])
-            return RawTable(frame, raw.source, raw.sheet, raw.encoding, repeated_headers(cells))
+            return RawTable(frame, raw.source, raw.sheet, raw.encoding, repeated_headers(tuple(cells)))
     return raw
 
 

@@ -150,9 +150,9 @@ class OrgRegistry:
         """
         _check_view(view)
         latest = self.latest().select("unit_code", "unit_name")
-        lo = int(self.units["valid_from_fy"].min() or 0)
-        hi_candidates = [self.units["valid_to_fy"].max(), self.units["valid_from_fy"].max()]
-        hi = max(int(v) for v in hi_candidates if v is not None) + 10
+        fy_to, fy_from = pl.col("valid_to_fy"), pl.col("valid_from_fy")
+        fys = self.units.select(lo=fy_from.min(), hi=pl.max_horizontal(fy_to.max(), fy_from.max()))
+        lo, hi = int(fys["lo"].item() or 0), int(fys["hi"].item()) + 10
         years = pl.DataFrame({"year": pl.int_range(lo, hi + 1, eager=True).cast(pl.Int64)})
         by_year = (
             self.units.join(years, how="cross")

@@ -20,7 +20,7 @@ National reference values sit in their own columns and play no part in the ratin
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -29,6 +29,9 @@ from hrmetrics.kpis.catalog import CATALOG, get_kpi
 from hrmetrics.messages import message
 from hrmetrics.plans import Plan, Target, national_reference
 from hrmetrics.projection import MIN_POINTS, Projection, project, projection_table, trend_note_text
+
+if TYPE_CHECKING:
+    from polars.expr.whenthen import ChainedThen, Then
 
 PROGRESS_SCHEMA: dict[str, Any] = {
     "kpi": pl.String, "breakdown": pl.String, "level": pl.String, "unit_code": pl.String,
@@ -76,7 +79,7 @@ def trajectory_value(knots: list[tuple[int, float]], year: int) -> float:
 def _trajectory_expr(knots: list[tuple[int, float]]) -> pl.Expr:
     """`trajectory_value` as one vectorised polars expression."""
     year = pl.col("year").cast(pl.Float64)
-    expr = pl.when(year <= knots[0][0]).then(pl.lit(knots[0][1]))
+    expr: Then | ChainedThen = pl.when(year <= knots[0][0]).then(pl.lit(knots[0][1]))
     for (y0, v0), (y1, v1) in itertools.pairwise(knots):
         expr = expr.when(year <= y1).then(v0 + (year - y0) * (v1 - v0) / (y1 - y0))
     return expr.otherwise(pl.lit(knots[-1][1]))
@@ -197,7 +200,7 @@ def _series(rows: pl.DataFrame, unit_code: str, t: Target) -> pl.DataFrame:
     published = [(t.baseline_period.year, float(t.baseline))]
     published += [(m.period.year, float(m.value)) for m in t.observed]
     have = set(data["year"].to_list())
-    schema = {"year": pl.Int64, "value": pl.Float64}
+    schema = pl.Schema({"year": pl.Int64, "value": pl.Float64})
     extra = pl.DataFrame([(y, v) for y, v in published if y not in have], schema=schema, orient="row")
     return pl.concat([data.cast(schema), extra.unique(subset="year")]).sort("year")
 

@@ -113,7 +113,7 @@ def projection_table(series: pl.DataFrame, target_year: int) -> pl.DataFrame:
     clean = _clean(series)
     if clean.height < MIN_POINTS:
         return pl.DataFrame(schema=TABLE_SCHEMA)
-    years = list(range(int(clean["year"].max()) + 1, target_year + 1))
+    years = list(range(int(clean.select(pl.col("year").max()).item()) + 1, target_year + 1))
     if not years:
         return pl.DataFrame(schema=TABLE_SCHEMA)
     return _predict(_fit(clean), years).select(list(TABLE_SCHEMA))

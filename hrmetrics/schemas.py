@@ -32,7 +32,7 @@ KPI_SCHEMA: dict[str, pl.DataType] = {
 KPI_NUMBERS = ("value", "numerator", "denominator", "n")
 """The KPI-table columns that carry numbers: all null on a suppressed row."""
 
-REJECTS_SCHEMA: dict[str, pl.DataType] = {
+REJECTS_SCHEMA: pl.Schema = pl.Schema({
     "dataset": pl.String(),
     "file": pl.String(),
     "row": pl.Int64(),
@@ -41,7 +41,7 @@ REJECTS_SCHEMA: dict[str, pl.DataType] = {
     "rule": pl.String(),
     "message": pl.String(),
     "severity": pl.String(),
-}
+})
 """One row per failed check: `severity` is error (row rejected), warning (kept) or refused (file)."""
 
 

@@ -361,16 +361,18 @@ def _run_gx(view: pl.DataFrame, expectations: list[dict[str, Any]], key: str) ->
     pdf = view.drop(key).to_pandas()
     pdf.index = pd.Index(view[key].to_numpy())  # unnamed: GX then reports plain labels
     result = vd.run(batch_parameters={"dataframe": pdf}, result_format=RESULT_FORMAT)
+    # every result carries the expectation it checked (GX types it as optional)
+    failed = [(r, r.expectation_config) for r in result.results
+              if not r.success and r.expectation_config is not None]
     parts = [
         pl.DataFrame({_KEY: [int(i) for i in (r.result.get("unexpected_index_list") or [])]},
-                     schema={_KEY: pl.Int64}).with_columns(_i=pl.lit(int(r.expectation_config.meta["_i"])))
-        for r in result.results if not r.success
+                     schema={_KEY: pl.Int64}).with_columns(_i=pl.lit(int(exp.meta["_i"])))
+        for r, exp in failed
     ]
-    errors = [r for r in result.results if not r.success and not r.result.get("unexpected_index_list")
+    errors = [(r, exp) for r, exp in failed if not r.result.get("unexpected_index_list")
               and r.exception_info and _raised(r.exception_info)]
     if errors:
-        raise RuntimeError(f"GX could not evaluate {errors[0].expectation_config.type}: "
-                           f"{errors[0].exception_info}")
+        raise RuntimeError(f"GX could not evaluate {errors[0][1].type}: {errors[0][0].exception_info}")
     if not parts:
         return pl.DataFrame(schema={_KEY: pl.Int64, "_i": pl.Int32})
     return pl.concat(parts).with_columns(pl.col("_i").cast(pl.Int32))

@@ -23,17 +23,18 @@ from hrmetrics.messages import message
 if TYPE_CHECKING:
     from hrmetrics.intake import IntakeResult
     from hrmetrics.plans import Plan
+    from hrmetrics.report.build import ReportPaths
 
 @dataclass
 class RunResult:
     """Everything one run produced, so a notebook can inspect any stage."""
 
     out_dir: Path
-    intake: Any
+    intake: IntakeResult
     kpis: pl.DataFrame
     progress: pl.DataFrame | None
     survey: dict[str, Any] = field(default_factory=dict)
-    report: Any = None
+    report: ReportPaths | None = None
 
     @property
     def report_path(self) -> Path:

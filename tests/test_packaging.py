@@ -30,6 +30,7 @@ def test_wheel_carries_every_default_folder(wheel: Path) -> None:
         assert in_repo, f"{kind}/ is empty in the repository"
         assert shipped == in_repo, kind
     assert "hrmetrics/fonts/ipaexg.ttf" in names
+    assert "hrmetrics/py.typed" in names  # PEP 561: type checkers read the package's annotations
 
 
 def test_installed_wheel_resolves_defaults_inside_the_package(wheel: Path, tmp_path: Path) -> None:

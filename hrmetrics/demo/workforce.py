@@ -381,10 +381,10 @@ def overtime_frame(people: People, units: pl.DataFrame, rng: np.random.Generator
     p_zero = np.array([0.08, 0.35, 0.75])[emp]
     shape = 4.0
     hours = np.where(rng.random(rows.size) < p_zero, 0.0, rng.gamma(shape, mean / (shape * (1 - p_zero))))
-    year = fy - FISCAL_YEARS[0]
-    row_mean = np.bincount(year, weights=hours) / np.bincount(year)
+    year_index = fy - FISCAL_YEARS[0]
+    row_mean = np.bincount(year_index, weights=hours) / np.bincount(year_index)
     target = np.array([OVERTIME_PATH[y] for y in FISCAL_YEARS])
-    hours = np.clip(np.round(hours * (target / (12 * row_mean))[year] * 4) / 4, 0, 150)
+    hours = np.clip(np.round(hours * (target / (12 * row_mean))[year_index] * 4) / 4, 0, 150)
     # sort numerically (month, unit code, staff number): sorting 7 M strings would dominate
     code_rank = np.argsort(np.argsort(units["unit_code"].to_numpy()))
     key = ((fy * 12 + m) * units.height + code_rank[unit]) * 10_000_000 + people.ids[pid]

@@ -187,7 +187,7 @@ def unpublished(manager_grades: tuple[str, ...]) -> pl.DataFrame:
     city once the audit ran, so publishing them only cost suppressions elsewhere. The engine
     drops these rows and the disclosure audit reads their absence as "not published", not as
     "nobody"."""
-    rows = [(k.id, lvl, None) for k in CATALOG for lvl in ("organisation", "department", "division")
+    rows: list[tuple[str, str, str | None]] = [(k.id, lvl, None) for k in CATALOG for lvl in ("organisation", "department", "division")
             if lvl not in k.levels]
     from hrmetrics.config import GRADES
 

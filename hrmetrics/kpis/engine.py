@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol, TypeAlias, runtime_checkable
 
 import polars as pl
 
@@ -77,7 +77,7 @@ _KEYS = ["period", "year", "breakdown"]
 
 
 # ---------------------------------------------------------------------------- public API
-def compute_kpis(source: Any, config: Config | None = None, view: str = "restated",
+def compute_kpis(source: KpiSource, config: Config | None = None, view: str = "restated",
                  kpis: list[str] | None = None) -> pl.DataFrame:
     """The long KPI table for the organisation, its departments and divisions.
 
@@ -90,7 +90,7 @@ def compute_kpis(source: Any, config: Config | None = None, view: str = "restate
     return compute_kpis_audited(source, config, view, kpis)[0]
 
 
-def compute_kpis_audited(source: Any, config: Config | None = None, view: str = "restated",
+def compute_kpis_audited(source: KpiSource, config: Config | None = None, view: str = "restated",
                          kpis: list[str] | None = None) -> tuple[pl.DataFrame, Protection | None]:
     """`compute_kpis` and the disclosure audit's account of it (what was hidden, and why)."""
     config = config or _default_config(source)
@@ -154,18 +154,30 @@ def read_kpis(path: str | Path) -> pl.DataFrame:
     return cast_table(df.with_columns(pl.col(c).str.replace(r"^'([=+\-@\t\r])", "$1") for c in text_cols))
 
 
-def _default_config(source: Any) -> Config:
+@runtime_checkable
+class DatasetSource(Protocol):
+    """Anything that hands over canonical datasets by name, like `hrmetrics.store.Store`."""
+
+    def datasets(self) -> Mapping[str, pl.LazyFrame]: ...
+
+
+KpiSource: TypeAlias = "Mapping[str, pl.LazyFrame | pl.DataFrame] | str | os.PathLike[str] | DatasetSource"
+"""What the engine reads: frames by dataset name, a `Store`, or a store folder."""
+
+
+def _default_config(source: KpiSource) -> Config:
     """No config given: a store brings the one it was loaded with; plain frames get defaults."""
     if isinstance(source, Mapping):
         return Config()
     if isinstance(source, str | os.PathLike):
         from hrmetrics.store import Store
 
-        source = Store(source)
-    return source.recorded_config() if hasattr(source, "recorded_config") else Config()
+        source = Store(Path(source))
+    recorded = getattr(source, "recorded_config", None)
+    return recorded() if callable(recorded) else Config()
 
 
-def load_datasets(source: Any) -> dict[str, pl.LazyFrame]:
+def load_datasets(source: KpiSource) -> dict[str, pl.LazyFrame]:
     """Canonical datasets as LazyFrames from a dict, a `Store` or a store path.
 
     The store module is imported only when a store is given, so the engine runs on plain frames
@@ -176,8 +188,8 @@ def load_datasets(source: Any) -> dict[str, pl.LazyFrame]:
     if isinstance(source, str | os.PathLike):
         from hrmetrics.store import Store
 
-        source = Store(source)
-    if hasattr(source, "datasets"):
+        source = Store(Path(source))
+    if isinstance(source, DatasetSource):
         return {k: v.lazy() for k, v in source.datasets().items()}
     raise TypeError(f"source must be a dict of frames, a Store or a store path, not {type(source).__name__}")
 
@@ -340,7 +352,7 @@ def _survey_rows(datasets: dict[str, pl.LazyFrame], config: Config, registry: Or
     from hrmetrics.survey.scores import survey_kpis
 
     # the same registry, so the HR and survey rows resolve units the same way
-    rows = cast_table(survey_kpis(datasets, config, view=view, registry=registry))
+    rows = cast_table(survey_kpis(dict(datasets), config, view=view, registry=registry))
     if requested is not None:
         rows = rows.filter(pl.col("kpi").is_in(list(requested)))
     return rows

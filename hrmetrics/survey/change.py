@@ -368,7 +368,7 @@ def wave_changes(
         on=cols,
         how="inner",
     )
-    if keys is not None:
+    if keys is not None and items is not None:
         dims = _comparable_dimensions(items, keys, w0, w1)
         pair = pair.filter((pl.col("scope") == "item") | pl.col("key").is_in(dims))
     pair = pair.with_columns(

@@ -56,12 +56,12 @@ def _note(key: str, lang: str, **kw: Any) -> str:
 def _inputs(source: Any, items: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame, Any]:
     """(survey long, prepared items, datasets or None) from a dict or a survey frame + items."""
     if isinstance(source, pl.DataFrame | pl.LazyFrame):
-        survey = source.collect() if isinstance(source, pl.LazyFrame) else source
+        frame = source.collect() if isinstance(source, pl.LazyFrame) else source
         if items is None:
             raise ValueError(
                 "survey_items (items=...) が必要です / items= is required with a survey frame"
             )
-        return survey, prepare_items(items), None
+        return frame, prepare_items(items), None
     survey, raw_items = (
         _frame(source, "survey"),
         items if items is not None else _frame(source, "survey_items"),

@@ -166,7 +166,7 @@ def _reference(context: Any, name: str) -> pl.DataFrame | None:
 
 def _empty_long(frame: pl.DataFrame) -> pl.DataFrame:
     row_dtype = frame.schema.get("_source_row", pl.Int64())
-    schema = {c: pl.String() for c in LONG_COLUMNS}
+    schema: dict[str, pl.DataType] = {c: pl.String() for c in LONG_COLUMNS}
     schema["_source_row"] = row_dtype
     return pl.DataFrame(schema=schema)
 
@@ -408,8 +408,8 @@ def _glint_columns(frame: pl.DataFrame) -> tuple[dict[str, str], list[str]]:
         if col in ("_source_file", "_source_row"):
             continue
         if key in _GLINT_STANDARD:
-            if _GLINT_STANDARD[key] is not None:
-                keep[col] = _GLINT_STANDARD[key]
+            if (canonical := _GLINT_STANDARD[key]) is not None:
+                keep[col] = canonical
         elif not key.endswith(_COMMENT_SUFFIXES):
             items.append(col)
     return keep, items
@@ -459,7 +459,7 @@ def reshape_glint(
     keep, item_cols = _glint_columns(frame)
     lineage = [c for c in ("_source_file", "_source_row") if c in frame.columns]
     # Personal data leaves here: only ids, dates, unit and answers are selected.
-    slim = frame.select([pl.col(c).alias(n) for c, n in keep.items()] + lineage + item_cols)
+    slim = frame.select(*[pl.col(c).alias(n) for c, n in keep.items()], *lineage, *item_cols)
     if "respondent_id" not in slim.columns:
         rej = _reject_rows(
             slim.select(pl.col("_source_file").unique()) if lineage else pl.DataFrame({"x": [1]}),

@@ -452,6 +452,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": " データが不足しているため算出できません（3所属以上が必要）。",
         "en": " Not enough data to compute (needs at least 3 units with variation).",
     },
+    # --- the organisation master (orgs.py) ------------------------------------------------------
+    "org_missing_columns": {
+        "ja": "org_units に必要な列がありません: {missing}",
+        "en": "org_units lacks required columns: {missing}",
+    },
+    "org_overlap": {
+        "ja": "org_units: 同じ所属コードの有効期間が重複しています: {codes}",
+        "en": "org_units: the validity periods of one unit code overlap: {codes}",
+    },
+    "org_unknown_successor": {
+        "ja": "org_units: successor_code が組織マスタにありません: {codes}",
+        "en": "org_units: successor codes not in the organisation master: {codes}",
+    },
+    "org_successor_loop": {
+        "ja": "org_units: successor_code が循環しています",
+        "en": "org_units: successor codes form a loop",
+    },
     # --- stages of a run (workflow.py) ---------------------------------------------------------
     "stage.load": {"ja": "読込・検証", "en": "Load and validate"},
     "stage.kpis": {"ja": "KPI集計", "en": "KPI table"},

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from hrmetrics.errors import UserError
+
 ORG_CODE = "ORG"
 """unit_code of the organisation-level rows of the KPI table."""
 
@@ -78,7 +80,7 @@ class OrgRegistry:
         df = org_units.lazy().collect() if isinstance(org_units, pl.LazyFrame) else org_units
         missing = [c for c in ("unit_code", "unit_name", "valid_from_fy") if c not in df.columns]
         if missing:
-            raise ValueError(f"org_units に必要な列がありません: {missing}")
+            raise UserError("org_missing_columns", missing=missing)
         for col, dtype in _ORG_SCHEMA.items():
             if col not in df.columns:
                 df = df.with_columns(pl.lit(None, dtype=dtype).alias(col))
@@ -192,7 +194,7 @@ def _valid_in(fy: pl.Expr) -> pl.Expr:
 
 def _check_view(view: str) -> None:
     if view not in ("restated", "as_was"):
-        raise ValueError(f"view は 'restated' か 'as_was' です: {view!r}")
+        raise UserError("bad_view", view=view)
 
 
 def _check_overlaps(df: pl.DataFrame) -> None:
@@ -205,7 +207,7 @@ def _check_overlaps(df: pl.DataFrame) -> None:
     )
     if bad.height:
         codes = bad["unit_code"].unique().sort().to_list()
-        raise ValueError(f"org_units: 同じ所属コードの有効期間が重複しています: {codes}")
+        raise UserError("org_overlap", codes=codes)
 
 
 def successor_cycles(org_units: pl.DataFrame) -> list[list[str]]:
@@ -255,7 +257,7 @@ def _final_successors(df: pl.DataFrame) -> pl.DataFrame:
     unknown = succ.filter(~pl.col("successor_code").is_in(succ["unit_code"].implode()))
     if unknown.height:
         codes = unknown["successor_code"].to_list()
-        raise ValueError(f"org_units: successor_code が組織マスタにありません: {codes}")
+        raise UserError("org_unknown_successor", codes=codes)
     step = succ.rename({"unit_code": "_from", "successor_code": "_to"})
     cur = succ.rename({"successor_code": "final_code"})
     for _ in range(_MAX_CHAIN):
@@ -264,4 +266,4 @@ def _final_successors(df: pl.DataFrame) -> pl.DataFrame:
         if nxt.sort("unit_code").equals(cur.sort("unit_code")):
             return cur.sort("unit_code")
         cur = nxt
-    raise ValueError("org_units: successor_code が循環しています")
+    raise UserError("org_successor_loop")

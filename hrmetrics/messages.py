@@ -169,6 +169,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "ファイル「{file}」がどのデータか判定できません。{reason} 候補: {candidates}",
         "en": "Cannot tell which dataset file '{file}' is. {reason} Candidates: {candidates}",
     },
+    "unknown_dataset.name_only": {
+        "ja": "ファイル名が複数のデータ定義に一致し、見出しはどれの必須列も満たしません。",
+        "en": "The file name matches several datasets and the headers satisfy none of them.",
+    },
+    "unknown_dataset.nothing": {
+        "ja": "ファイル名にも見出しにも一致するデータ定義がありません。",
+        "en": "Neither the file name nor the headers match a dataset.",
+    },
     "missing_columns": {
         "ja": "ファイル「{file}」({dataset}) に必須の列がありません: {missing}。見つかった見出し: {found}",
         "en": "File '{file}' ({dataset}) lacks required columns: {missing}. Headers found: {found}",

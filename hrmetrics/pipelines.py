@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hrmetrics.errors import Refusal, SpecError
+from hrmetrics.messages import both
 
 COLUMN_TYPES: frozenset[str] = frozenset(
     {"id", "code", "text", "int", "number", "hours", "month", "date", "year", "fiscal_year",
@@ -250,12 +251,10 @@ def match_spec(path: Path, headers: list[str], specs: dict[str, PipelineSpec]) -
         raise Refusal("bad_delimiter", file_name, {"header": headers[0]})
     if by_name:
         candidates = [s.dataset for s in by_name]
-        reason = {"ja": "ファイル名が複数のデータ定義に一致し、見出しはどれの必須列も満たしません。",
-                  "en": "The file name matches several datasets and the headers satisfy none of them."}
+        reason = both("unknown_dataset.name_only")
     else:
         candidates = sorted(specs)
-        reason = {"ja": "ファイル名にも見出しにも一致するデータ定義がありません。",
-                  "en": "Neither the file name nor the headers match a dataset."}
+        reason = both("unknown_dataset.nothing")
     raise Refusal("unknown_dataset", file_name,
                   {"candidates": candidates, "reason": reason, "headers": list(headers)})
 

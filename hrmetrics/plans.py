@@ -26,7 +26,7 @@ import polars as pl
 from hrmetrics.errors import MissingPath, UserError
 from hrmetrics.jpcalendar import era_of, era_to_year, era_year_label, era_year_text, fiscal_year
 from hrmetrics.kpis.catalog import KPIS, get_kpi
-from hrmetrics.messages import both
+from hrmetrics.messages import MESSAGES, both, message
 from hrmetrics.orgs import ORG_CODE
 from hrmetrics.resources import list_resources, resource_path
 
@@ -377,24 +377,22 @@ def _overrides(items: list[dict[str, Any]], scope: str, file: str, where: str) -
 
 # --------------------------------------------------------------------------- display
 
-_UNIT_JA = {"h": "時間", "days": "日", "%": "%", "people": "人", "score": "点", "count": "件"}
-_COMP = {"ja": {">=": "以上", "<=": "以下"}, "en": {">=": "or more", "<=": "or less"}}
 
 
 def _value_text(value: float, unit: str, lang: str) -> str:
     """The value as the plan wrote it (49.0 stays 49.0, 120 stays 120) with its unit."""
-    unit_text = _UNIT_JA.get(unit, unit) if lang == "ja" else unit
+    unit_text = message(f"unit.{unit}", lang) if f"unit.{unit}" in MESSAGES else unit
     return f"{value}{unit_text}" if unit_text == "%" else f"{value} {unit_text}"
 
 
 def format_plan(plan: Plan, lang: str = "ja") -> str:
     """A readable listing of the plan: each KPI with baseline, target, comparator and source."""
-    ja = lang == "ja"
-    lines = [f"{'計画' if ja else 'Plan'}: {plan.name if ja or not plan.name_en else plan.name_en}",
-             f"{'団体' if ja else 'Organisation'}: {plan.organisation}",
-             f"{'出典' if ja else 'Source'}: {plan.source_document}"]
+    name = plan.name if lang == "ja" or not plan.name_en else plan.name_en
+    lines = [f"{_label('plan', lang)}: {name}",
+             f"{_label('organisation', lang)}: {plan.organisation}",
+             f"{_label('source', lang)}: {plan.source_document}"]
     if plan.period_start and plan.period_end:
-        lines.append(f"{'計画期間' if ja else 'Period'}: {plan.period_start.display(lang)} 〜 "
+        lines.append(f"{_label('period', lang)}: {plan.period_start.display(lang)} 〜 "
                      f"{plan.period_end.display(lang)}")
     for t in plan.targets:
         lines.append("")
@@ -402,40 +400,41 @@ def format_plan(plan: Plan, lang: str = "ja") -> str:
     return "\n".join(lines)
 
 
+def _label(key: str, lang: str) -> str:
+    return message(f"plan_label.{key}", lang)
+
+
 def _format_target(t: Target, lang: str) -> list[str]:
-    ja = lang == "ja"
     kpi = get_kpi(t.kpi)
     head = f"■ {kpi.label(lang)} [{t.kpi}{'/' + t.breakdown if t.breakdown else ''}]"
     out = [head]
     if t.label:
-        out.append(f"  {'計画の表記' if ja else 'As written'}: {t.label}")
+        out.append(f"  {_label('as_written', lang)}: {t.label}")
     if t.scope != ORG_SCOPE or t.apply_to_divisions:
-        scope = t.scope if t.scope != ORG_SCOPE else ("組織全体" if ja else "organisation")
-        extra = ("（各課にも適用）" if ja else " (applied to every division)") if t.apply_to_divisions else ""
-        out.append(f"  {'対象' if ja else 'Scope'}: {scope}{extra}")
+        scope = t.scope if t.scope != ORG_SCOPE else _label("whole_organisation", lang)
+        extra = _label("every_division", lang) if t.apply_to_divisions else ""
+        out.append(f"  {_label('scope', lang)}: {scope}{extra}")
     if t.baseline is not None and t.baseline_period is not None:
-        out.append(f"  {'基準値' if ja else 'Baseline'}: {_value_text(t.baseline, kpi.unit, lang)} "
+        out.append(f"  {_label('baseline', lang)}: {_value_text(t.baseline, kpi.unit, lang)} "
                    f"({t.baseline_period.display(lang)})")
     for m in t.observed:
-        out.append(f"  {'実績（計画記載）' if ja else 'Published actual'}: "
+        out.append(f"  {_label('published_actual', lang)}: "
                    f"{_value_text(m.value, kpi.unit, lang)} ({m.period.display(lang)})")
     if not t.has_target:
-        not_set = "目標未設定（後続計画で設定）" if ja else "target not set"
-        out.append(f"  {'目標値' if ja else 'Target'}: {not_set}")
+        out.append(f"  {_label('target', lang)}: {_label('target_not_set', lang)}")
     else:
         assert t.target is not None and t.target_period is not None and t.comparator is not None
         for m in t.interim:
-            out.append(f"  {'中間目標' if ja else 'Interim'}: {_value_text(m.value, kpi.unit, lang)} "
+            out.append(f"  {_label('interim', lang)}: {_value_text(m.value, kpi.unit, lang)} "
                        f"({m.period.display(lang)})")
-        out.append(f"  {'目標値' if ja else 'Target'}: {_value_text(t.target, kpi.unit, lang)} "
-                   f"{_COMP[lang if lang in _COMP else 'en'][t.comparator]} [{t.comparator}] "
-                   f"({t.target_period.display(lang)})")
+        comparator = _label("at_least" if t.comparator == ">=" else "at_most", lang)
+        out.append(f"  {_label('target', lang)}: {_value_text(t.target, kpi.unit, lang)} "
+                   f"{comparator} [{t.comparator}] ({t.target_period.display(lang)})")
     for o in t.overrides:
-        head = "評価（上書き）" if ja else "Rating override"
-        out.append(f"  {head}: {o.period.display(lang)} {o.rating} — {o.reason}")
-    out.append(f"  {'出典' if ja else 'Source'}: {t.source}")
+        out.append(f"  {_label('rating_override', lang)}: {o.period.display(lang)} {o.rating} — {o.reason}")
+    out.append(f"  {_label('source', lang)}: {t.source}")
     if t.note:
-        out.append(f"  {'注記' if ja else 'Note'}: {t.note}")
+        out.append(f"  {_label('note', lang)}: {t.note}")
     return out
 
 

@@ -554,7 +554,7 @@ class _RichProgress:
         # printed afterwards or into output that is piped or captured.
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  console=Console(stderr=True), transient=True)
-        self.task = self.progress.add_task("検証中" if lang == "ja" else "Validating", total=total)
+        self.task = self.progress.add_task(message("stage.validate", lang), total=total)
 
     def __enter__(self) -> Any:
         self.progress.start()

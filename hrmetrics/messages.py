@@ -502,10 +502,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- stages of a run (workflow.py) ---------------------------------------------------------
     "stage.load": {"ja": "読込・検証", "en": "Load and validate"},
+    "stage.validate": {"ja": "検証中", "en": "Validating"},
     "stage.kpis": {"ja": "KPI集計", "en": "KPI table"},
     "stage.survey": {"ja": "職員意識調査の分析", "en": "Survey analysis"},
     "stage.progress": {"ja": "計画の進捗", "en": "Plan progress"},
     "stage.report": {"ja": "報告書の作成", "en": "Reports"},
+    # --- trend notes of a projection (projection.py) -----------------------------------------------------
+    "trend.too_few_points": {
+        "ja": "データ点が3点未満のため推計しません",
+        "en": "Fewer than 3 data points: no projection",
+    },
+    "trend.moves_away": {
+        "ja": "傾向線は目標から遠ざかる方向です（この傾向では到達年を示せません）",
+        "en": "The trend moves away from the target (no year reached on this trend)",
+    },
+    "trend.flat": {
+        "ja": "傾向線が横ばいのため到達年は求められません",
+        "en": "The trend is flat: no year reached",
+    },
 }
 
 

@@ -36,7 +36,6 @@ RATINGS: tuple[str, ...] = ("S", "A", "B")
 ORG_SCOPE = "organisation"
 
 
-
 class PlanError(UserError):
     """A plan file that cannot be used; the message (registry keys `plan.*`) names the file and
     the target."""
@@ -376,7 +375,6 @@ def _overrides(items: list[dict[str, Any]], scope: str, file: str, where: str) -
 
 
 # --------------------------------------------------------------------------- display
-
 
 
 def _value_text(value: float, unit: str, lang: str) -> str:

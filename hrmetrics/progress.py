@@ -55,6 +55,7 @@ _PROJECTION_COLUMNS = ("projection", "pi80_low", "pi80_high", "pi95_low", "pi95_
                        "year_reached", "trend_note", "fit_window", "fit_from", "fit_to", "fit_note",
                        "alt_window", "alt_from", "alt_projection", "alt_probability", "fits_disagree")
 
+
 def _note(key: str, lang: str, **fields: Any) -> str:
     return message(f"progress.{key}", lang, **fields)
 

@@ -18,17 +18,12 @@ from typing import Any
 
 import polars as pl
 
+from hrmetrics.messages import message
+
 MIN_POINTS = 3
 TABLE_SCHEMA: dict[str, Any] = {
     "year": pl.Int64, "fitted": pl.Float64, "pi80_low": pl.Float64, "pi80_high": pl.Float64,
     "pi95_low": pl.Float64, "pi95_high": pl.Float64,
-}
-
-TREND_NOTES: dict[str, tuple[str, str]] = {
-    "too_few_points": ("データ点が3点未満のため推計しません", "Fewer than 3 data points: no projection"),
-    "moves_away": ("傾向線は目標から遠ざかる方向です（この傾向では到達年を示せません）",
-                   "The trend moves away from the target (no year reached on this trend)"),
-    "flat": ("傾向線が横ばいのため到達年は求められません", "The trend is flat: no year reached"),
 }
 
 
@@ -36,8 +31,7 @@ def trend_note_text(code: str | None, lang: str = "ja") -> str | None:
     """The sentence for a trend-note code in `lang` (None stays None)."""
     if code is None:
         return None
-    ja, en = TREND_NOTES[code]
-    return ja if lang == "ja" else en
+    return message(f"trend.{code}", lang)
 
 
 @dataclass(frozen=True)

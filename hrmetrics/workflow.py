@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from hrmetrics.plans import Plan
     from hrmetrics.report.build import ReportPaths
 
+
 @dataclass
 class RunResult:
     """Everything one run produced, so a notebook can inspect any stage."""

@@ -49,6 +49,7 @@ RELIABILITY_SCHEMA: dict[str, pl.DataType] = {
 }
 ALPHA_MIN = 0.7
 
+
 def _note(key: str, lang: str, **kw: Any) -> str:
     return message(f"drivers.{key}", lang, **kw)
 

@@ -125,6 +125,7 @@ _AGREE7 = {
 LABELS: dict[int, dict[str, int]] = {4: _AGREE4, 5: _AGREE5, 7: _AGREE7}
 """Label → stored value by scale (keys compared after NFKC, spaces removed, case-folded)."""
 
+
 def _msg(rule: str, lang: str, **fields: Any) -> str:
     return message(f"survey.{rule}", lang, **fields)
 
@@ -161,7 +162,6 @@ def _reference(context: Any, name: str) -> pl.DataFrame | None:
     if frame is None:
         return None
     return frame.collect() if isinstance(frame, pl.LazyFrame) else frame
-
 
 
 def _empty_long(frame: pl.DataFrame) -> pl.DataFrame:

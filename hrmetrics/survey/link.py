@@ -24,7 +24,6 @@ PANEL_COLUMNS = (
 )
 
 
-
 def survey_hr_panel(kpis: pl.DataFrame) -> pl.DataFrame:
     """`unit_code, unit_name, year` + one column per KPI of PANEL_COLUMNS (divisions only)."""
     f = kpis.filter(

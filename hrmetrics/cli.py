@@ -261,12 +261,22 @@ def run(data_dir: Path, plan: str | None, out: Path, config_path: Path | None, l
 @cli.command()
 @click.option("--out", type=click.Path(path_type=Path), default=Path("hrmetrics-demo"), show_default=True,
               help="出力先フォルダ")
+@click.option("--staff", type=click.IntRange(300, 1_000_000), default=None,
+              help="職員数 N (300〜1,000,000) の規模の組織を生成 (既定: みどり市 約1,200人) / "
+                   "generate an organisation of N overtime-eligible staff")
+@click.option("--generate-only", is_flag=True, help="データと設定だけを書き出す / write the workspace only")
 @LANG
-def demo(out: Path, lang: str | None) -> None:
-    """Generate the demo city and run the whole chain on it."""
+def demo(out: Path, staff: int | None, generate_only: bool, lang: str | None) -> None:
+    """Generate the demo city (or an organisation of --staff N) and run the whole chain on it."""
+    size = "demo" if staff is None else staff
+    if generate_only:
+        from hrmetrics.demo.generator import generate_demo
+
+        click.echo(generate_demo(out, size=size))
+        return
     from hrmetrics.workflow import demo as run_demo
 
-    run_demo(out, lang=lang or "ja", show_progress=True)
+    run_demo(out, lang=lang or "ja", show_progress=True, size=size)
 
 
 @cli.command()

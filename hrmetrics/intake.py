@@ -235,6 +235,10 @@ class _Run:
         self.id_key: bytes | None = None
         self.sheet_keys: dict[tuple[str, str], pl.DataFrame] = {}
         """Grain keys taken so far from each workbook's sheets, per dataset (`_sheet_clashes`)."""
+        from hrmetrics.validate import GxRules
+
+        self.rules = GxRules()
+        """One GX context for every file of this run (validate.GxRules)."""
         self.live: set[tuple[str, str | None, str]] = set()
         """(sha256, sheet, dataset) of tables whose rows are in the store: a workbook's sheets
         are separate tables, so one loaded sheet does not make its siblings duplicates."""
@@ -251,7 +255,8 @@ class _Run:
     def context(self) -> Any:
         from hrmetrics.normalise import NormaliseContext
 
-        return NormaliseContext(config=self.config, lang=self.lang, reference=dict(self.reference))
+        return NormaliseContext(config=self.config, lang=self.lang, reference=dict(self.reference),
+                                rules=self.rules)
 
     def refuse(self, table: _Table, exc: Refusal) -> None:
         """The whole table is refused: one report, one rejects row, all rows not accepted."""
@@ -439,9 +444,12 @@ def _intake(paths: Paths, *, store_dir: Path | None, out_dir: Path | None, confi
     with store.transaction() if store is not None else nullcontext():
         run = _Run(config, lang, store)
         with _progress(show_progress, len(tables), lang) as advance:
-            for table in tables:  # one transaction: a run that fails midway stores nothing
-                run.process(table)
-                advance(table.label)
+            try:
+                for table in tables:  # one transaction: a run that fails midway stores nothing
+                    run.process(table)
+                    advance(table.label)
+            finally:
+                run.rules.close()
     result = run.result(out_dir, store_dir, keep_accepted=store is None)
     if out_dir is not None:
         write_rejects(result, Path(out_dir), [r.dataset for r in result.reports])

@@ -12,6 +12,7 @@ import importlib
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -60,6 +61,8 @@ class NormaliseContext:
     config: Config = field(default_factory=Config)
     lang: str = "ja"
     reference: dict[str, pl.DataFrame] = field(default_factory=dict)
+    rules: Any = None
+    """The intake's `validate.GxRules` (one GX context for all its files); None: one per file."""
 
 
 @dataclass(frozen=True)

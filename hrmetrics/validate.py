@@ -11,6 +11,13 @@ The pandas view's index is the spreadsheet row number (`_source_row`), so GX's
 `unexpected_index_list` is directly "row N of your file" (a positional id is used instead when
 one spreadsheet row became several rows, as in the reshaped survey). GX is imported lazily:
 it costs ~4.5 s.
+
+Scale (issue 12): GX judges values, polars counts rows. A rule whose verdict on a row depends on
+that row's value alone (not null, in a set, between, a regex...) is run by GX on each column's
+*distinct* values, and the rows holding a failing value are found in polars: a 7.2 M-row overtime
+file becomes a few thousand GX rows, and 287 k warnings are never index lists inside GX. Other
+rules (or any rule with `mostly` / `row_condition`) run on the whole frame as before. One GX
+context serves a whole intake (`GxRules`), and validation results are never put in GX's stores.
 """
 
 from __future__ import annotations
@@ -38,6 +45,26 @@ RESULT_FORMAT: dict[str, Any] = {
     "return_unexpected_index_query": False,
 }
 """COMPLETE is needed for every failing row's index; the partial lists (unused) are capped."""
+
+ROW_LOCAL = frozenset({
+    "expect_column_values_to_not_be_null",
+    "expect_column_values_to_be_null",
+    "expect_column_values_to_be_in_set",
+    "expect_column_values_to_not_be_in_set",
+    "expect_column_values_to_be_between",
+    "expect_column_values_to_match_regex",
+    "expect_column_values_to_not_match_regex",
+    "expect_column_values_to_match_regex_list",
+    "expect_column_values_to_not_match_regex_list",
+    "expect_column_value_lengths_to_be_between",
+    "expect_column_value_lengths_to_equal",
+    "expect_column_values_to_match_like_pattern",
+    "expect_column_values_to_not_match_like_pattern",
+})
+"""GX rules whose verdict on a row depends on that row's value in one column only: equal values
+get equal verdicts, so GX may judge each distinct value once (see the module docstring)."""
+_WHOLE_FRAME_KWARGS = frozenset({"mostly", "row_condition", "condition_parser"})
+"""A row-local rule with one of these depends on the other rows (a share, a filter): whole frame."""
 
 _KEY = "_key"
 _REFERENCE_CHECKS = frozenset({"_chk_unit_known", "_chk_item_known"})
@@ -144,35 +171,47 @@ def _fy_range(dataset: str, columns: list[str], config: Any) -> tuple[pl.Expr, p
 
 
 def _add_unique_grain(frame: pl.DataFrame, grain: list[str]) -> pl.DataFrame:
-    """`_chk_unique_grain` false on every row of a duplicated key; `_msg_rows` names the others."""
+    """`_chk_unique_grain` false on every row of a duplicated key; `_msg_rows` names the others.
+
+    The list of the other rows is built for the duplicated rows only (usually none): building
+    it for every row of a 7 M-row file cost seconds.
+    """
+    dup = frame.select(pl.struct(grain).is_duplicated()).to_series()
+    if not dup.any():
+        return frame.with_columns(_chk_unique_grain=pl.lit(True), _msg_rows=pl.lit(None, pl.String))
     rows = pl.col("_source_row").over(grain, mapping_strategy="join")
     others = (
         rows.list.set_difference(pl.concat_list("_source_row")).list.sort()
         .cast(pl.List(pl.String)).list.join(", ")
     )
-    n = pl.len().over(grain)
-    return frame.with_columns(_chk_unique_grain=n == 1, _msg_rows=pl.when(n > 1).then(others))
+    named = (frame.filter(dup).select("_rid", _msg_rows=others))
+    return (frame.join(named, on="_rid", how="left", maintain_order="left")
+            .with_columns(_chk_unique_grain=~dup))
 
 
 def _add_unit_known(frame: pl.DataFrame, dataset: str, org: pl.DataFrame, config: Any) -> pl.DataFrame:
-    """`_chk_unit_known`: the unit code exists in `org_units` for the row's fiscal year(s)."""
+    """`_chk_unit_known`: the unit code exists in `org_units` for the row's fiscal year(s).
+
+    Decided once per distinct (unit code, fiscal-year span), a few thousand keys, then joined
+    back to the rows.
+    """
     span = _fy_range(dataset, frame.columns, config)
     if span is None:
         return frame
     lo, hi = span
-    rows = frame.lazy().select("_rid", "unit_code", _fy_lo=lo, _fy_hi=hi)
+    keys = frame.lazy().select("unit_code", _fy_lo=lo, _fy_hi=hi).unique()
     units = org.lazy().select("unit_code", "valid_from_fy", "valid_to_fy")
-    ok = (
-        rows.join(units, on="unit_code")
-        .filter((pl.col("valid_from_fy") <= pl.col("_fy_hi"))
-                & (pl.col("valid_to_fy").is_null() | (pl.col("valid_to_fy") >= pl.col("_fy_lo"))))
-        .select("_rid").unique().with_columns(_unit_ok=pl.lit(True))
-    )
-    undecidable = rows.filter(pl.col("unit_code").is_null() | pl.col("_fy_lo").is_null()).select("_rid")
-    ok = pl.concat([ok, undecidable.with_columns(_unit_ok=pl.lit(True))]).unique("_rid")
+    valid = (keys.join(units, on="unit_code").filter(_valid_between())
+             .select("unit_code", "_fy_lo", "_fy_hi").unique())
+    on = ["unit_code", "_fy_lo", "_fy_hi"]
+    undecidable = pl.col("unit_code").is_null() | pl.col("_fy_lo").is_null()  # other rules report it
+    verdict = (keys.join(valid.with_columns(_unit_ok=pl.lit(True)), on=on, how="left", nulls_equal=True)
+               .with_columns(_unit_ok=pl.col("_unit_ok").fill_null(False) | undecidable))
     return (
-        frame.lazy().join(ok, on="_rid", how="left", maintain_order="left")
-        .with_columns(_chk_unit_known=pl.col("_unit_ok").fill_null(False)).drop("_unit_ok")
+        frame.lazy().with_columns(_fy_lo=lo, _fy_hi=hi)
+        .join(verdict, on=on, how="left", nulls_equal=True, maintain_order="left")
+        .with_columns(_chk_unit_known=pl.col("_unit_ok").fill_null(False))
+        .drop("_unit_ok", "_fy_lo", "_fy_hi")
         .collect()
     )
 
@@ -341,41 +380,111 @@ def _as_frame(obj: Any) -> pl.DataFrame | None:
 # GX
 
 
-def _run_gx(view: pl.DataFrame, expectations: list[dict[str, Any]], key: str) -> pl.DataFrame:
-    """Run the expectations on a pandas copy of `view`; failing (`_i`, `_key`) pairs as polars.
+class GxRules:
+    """Great Expectations for one intake: one ephemeral context, one pandas batch definition.
 
-    A fresh ephemeral context per call: nothing touches disk, and a suite name can never clash
-    with an earlier one (GX gotcha: same-named suites corrupt each other).
+    Why: a context, data source and suite per file cost ~0.4 s each, and `ValidationDefinition.run`
+    deep-copies and serialises every result into GX's in-memory results store (8 s for the
+    287 k warnings of the 100,000-staff organisation). GX's own `Validator` runs a suite on a
+    batch and returns the result without storing it. Nothing touches disk; `close()` drops the
+    context (and the last batch GX's execution engine may still hold).
     """
-    import great_expectations as gx
-    import pandas as pd
-    from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    ctx = gx.get_context(mode="ephemeral")
-    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch = (ctx.data_sources.add_pandas("hrmetrics").add_dataframe_asset(name="batch")
-             .add_batch_definition_whole_dataframe("all"))
-    name = f"s_{uuid.uuid4().hex}"
-    suite = ctx.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
-    vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-    pdf = view.drop(key).to_pandas()
-    pdf.index = pd.Index(view[key].to_numpy())  # unnamed: GX then reports plain labels
-    result = vd.run(batch_parameters={"dataframe": pdf}, result_format=RESULT_FORMAT)
-    # every result carries the expectation it checked (GX types it as optional)
-    failed = [(r, r.expectation_config) for r in result.results
-              if not r.success and r.expectation_config is not None]
-    parts = [
-        pl.DataFrame({_KEY: [int(i) for i in (r.result.get("unexpected_index_list") or [])]},
-                     schema={_KEY: pl.Int64}).with_columns(_i=pl.lit(int(exp.meta["_i"])))
-        for r, exp in failed
-    ]
-    errors = [(r, exp) for r, exp in failed if not r.result.get("unexpected_index_list")
-              and r.exception_info and _raised(r.exception_info)]
-    if errors:
-        raise RuntimeError(f"GX could not evaluate {errors[0][1].type}: {errors[0][0].exception_info}")
+    def __init__(self) -> None:
+        self._batch: Any = None
+        self._ctx: Any = None
+
+    def _batch_definition(self) -> Any:
+        if self._batch is None:
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            self._ctx = gx.get_context(mode="ephemeral")
+            self._ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+            self._batch = (self._ctx.data_sources.add_pandas("hrmetrics").add_dataframe_asset(name="batch")
+                           .add_batch_definition_whole_dataframe("all"))
+        return self._batch
+
+    def run(self, frame: pl.DataFrame, expectations: list[dict[str, Any]], index: Any) -> list[Any]:
+        """GX's results of `expectations` on a pandas copy of `frame` whose index is `index`.
+
+        The suite is never added to the context (GX gotcha: same-named suites corrupt each other).
+        """
+        import great_expectations as gx
+        import pandas as pd
+        from great_expectations.validator.v1_validator import Validator
+
+        batch = self._batch_definition()
+        suite = gx.ExpectationSuite(name=f"s_{uuid.uuid4().hex}", expectations=expectations)
+        pdf = frame.to_pandas()
+        pdf.index = pd.Index(index)  # unnamed: GX then reports plain labels
+        validator = Validator(batch_definition=batch, batch_parameters={"dataframe": pdf},
+                              result_format=RESULT_FORMAT)
+        results = validator.validate_expectation_suite(suite).results
+        # every result carries the expectation it checked (GX types it as optional)
+        errors = [r for r in results if not r.success and r.expectation_config is not None
+                  and not r.result.get("unexpected_index_list")
+                  and r.exception_info and _raised(r.exception_info)]
+        if errors:
+            raise RuntimeError(f"GX could not evaluate {errors[0].expectation_config.type}: "
+                               f"{errors[0].exception_info}")
+        return results
+
+    def close(self) -> None:
+        """Forget the context (its execution engine may keep the last pandas batch alive)."""
+        self._batch = None
+        self._ctx = None
+
+
+def _row_local(exp: dict[str, Any]) -> bool:
+    """A rule GX may judge on distinct values (ROW_LOCAL type, one column, no share or filter)."""
+    kw = exp.get("kwargs", {})
+    return exp.get("type") in ROW_LOCAL and "column" in kw and not (_WHOLE_FRAME_KWARGS & set(kw))
+
+
+def _run_gx(view: pl.DataFrame, expectations: list[dict[str, Any]], key: str,
+            rules: GxRules | None = None) -> tuple[pl.DataFrame, dict[int, tuple[str, pl.Series]]]:
+    """Run the expectations; return (failing (`_key`, `_i`) pairs, {`_i`: (column, failing values)}).
+
+    Row-local rules see one small frame: each column's distinct values (nulls and NaN included),
+    cycled to a common length, so GX's index list names the failing *values*; the rows holding
+    them are found in polars by the caller. Other rules see the whole frame, indexed by `key`.
+    """
+    own = rules is None
+    rules = rules or GxRules()
+    try:
+        local = [e for e in expectations if _row_local(e)]
+        whole = [e for e in expectations if not _row_local(e)]
+        values: dict[int, tuple[str, pl.Series]] = {}
+        if local:
+            cols = sorted({e["kwargs"]["column"] for e in local})
+            distinct = {c: view.get_column(c).unique() for c in cols}
+            length = max(s.len() for s in distinct.values())
+            import numpy as np
+
+            cycled = pl.DataFrame([s.gather(np.arange(length) % s.len()) for s in distinct.values()])
+            for r in rules.run(cycled, local, np.arange(length)):
+                if r.success or r.expectation_config is None:
+                    continue
+                col = r.expectation_config.kwargs["column"]
+                pos = sorted({int(p) for p in (r.result.get("unexpected_index_list") or [])
+                              if int(p) < distinct[col].len()})
+                values[int(r.expectation_config.meta["_i"])] = (col, distinct[col].gather(pos))
+        parts = []
+        if whole:
+            used = sorted({c for e in whole for c in _columns_of(e)})
+            for r in rules.run(view.select(used), whole, view[key].to_numpy()):
+                if not r.success and r.expectation_config is not None:
+                    i = int(r.expectation_config.meta["_i"])
+                    keys = [int(k) for k in (r.result.get("unexpected_index_list") or [])]
+                    frame = pl.DataFrame({_KEY: keys}, schema={_KEY: pl.Int64})
+                    parts.append(frame.with_columns(_i=pl.lit(i)))
+    finally:
+        if own:
+            rules.close()
     if not parts:
-        return pl.DataFrame(schema={_KEY: pl.Int64, "_i": pl.Int32})
-    return pl.concat(parts).with_columns(pl.col("_i").cast(pl.Int32))
+        return pl.DataFrame(schema={_KEY: pl.Int64, "_i": pl.Int32}), values
+    return pl.concat(parts).with_columns(pl.col("_i").cast(pl.Int32)), values
 
 
 def _raised(info: Any) -> bool:
@@ -430,9 +539,9 @@ def validate_frame(frame: pl.DataFrame, spec: Any, context: Any = None) -> Valid
     rows = checked["_source_row"]
     key = "_source_row" if rows.null_count() == 0 and rows.is_unique().all() else "_rid"
     used = sorted({c for e in exps for c in _columns_of(e)})
-    failures = _run_gx(checked.select(key, *used), exps, key) if exps else pl.DataFrame(
-        schema={_KEY: pl.Int64, "_i": pl.Int32})
-    found = _failure_rows(checked, failures, exps, key, spec.dataset, lang)
+    failures, values = _run_gx(checked.select(key, *used), exps, key, getattr(context, "rules", None)) \
+        if exps else (pl.DataFrame(schema={_KEY: pl.Int64, "_i": pl.Int32}), {})
+    found = _failure_rows(checked, failures, values, exps, key, spec.dataset, lang)
     rejects = found.filter(pl.col("severity") == "error")
     bad_rows = rejects["row"].unique().implode()
     # a warning on a row that is rejected anyway is noise: report warnings on kept rows only
@@ -460,14 +569,20 @@ def _runnable(suite: dict[str, Any], columns: list[str]) -> tuple[list[dict[str,
     return runnable, skipped
 
 
-def _failure_rows(checked: pl.DataFrame, failures: pl.DataFrame, exps: list[dict[str, Any]], key: str,
-                  dataset: str, lang: str) -> pl.DataFrame:
-    """Failing (expectation, row) pairs → rejects-schema rows with values and messages."""
-    if failures.height == 0:
+def _failure_rows(checked: pl.DataFrame, failures: pl.DataFrame, values: dict[int, tuple[str, pl.Series]],
+                  exps: list[dict[str, Any]], key: str, dataset: str, lang: str) -> pl.DataFrame:
+    """Failing (expectation, row) pairs → rejects-schema rows with values and messages.
+
+    `failures` lists rows by key (whole-frame rules); `values` gives a row-local rule's failing
+    values, whose rows are found here with one vectorised filter (nulls and NaN match themselves).
+    """
+    failed = sorted(set(failures["_i"].unique().to_list()) | set(values))
+    if not failed:
         return empty_rejects()
     by_i = {int(e["meta"]["_i"]): e for e in exps}
+    keyed = checked.with_columns(pl.col(key).alias(_KEY))
     parts = []
-    for i in failures["_i"].unique().sort().to_list():  # one pass per failed rule, not per row
+    for i in failed:  # one pass per failed rule, not per row
         exp = by_i[i]
         meta = exp.get("meta", {})
         shown = [c for c in str(meta.get("column") or ",".join(_columns_of(exp))).split(",") if c]
@@ -478,11 +593,14 @@ def _failure_rows(checked: pl.DataFrame, failures: pl.DataFrame, exps: list[dict
         for ph, col in (("{rows}", "_msg_rows"), ("{fy}", "_msg_fy"), ("{scale}", "_msg_scale")):
             if ph in template and col in checked.columns:
                 msg = msg.str.replace_all(ph, pl.col(col).fill_null(""), literal=True)
-        keys = failures.filter(pl.col("_i") == i).select(_KEY)
+        if i in values:
+            col, bad = values[i]
+            rows = checked.filter(pl.col(col).is_in(bad.implode(), nulls_equal=True))
+        else:
+            keys = failures.filter(pl.col("_i") == i).select(_KEY)
+            rows = keyed.filter(pl.col(_KEY).is_in(keys[_KEY].implode()))
         parts.append(
-            keys.join(checked.rename({key: _KEY}) if key != "_source_row" else checked.with_columns(
-                pl.col("_source_row").alias(_KEY)), on=_KEY, how="left")
-            .with_columns(_msg=pl.lit(template, pl.String))
+            rows.with_columns(_msg=pl.lit(template, pl.String))
             .select(
                 dataset=pl.lit(dataset),
                 file=pl.col("_source_file").cast(pl.String) if "_source_file" in checked.columns
@@ -495,4 +613,4 @@ def _failure_rows(checked: pl.DataFrame, failures: pl.DataFrame, exps: list[dict
                 severity=pl.lit(_SEVERITY.get(str(exp.get("severity", "critical")), "error")),
             )
         )
-    return pl.concat(parts).cast(REJECT_SCHEMA).sort("row", "rule")
+    return pl.concat(parts).cast(REJECT_SCHEMA).sort("row", "rule", maintain_order=True)

@@ -199,8 +199,8 @@ def _references(config: Config, lang: str) -> pl.DataFrame | None:
     return references_frame(config.workspace, lang)
 
 
-def demo(out_dir: Path, lang: str = "ja", show_progress: bool = False, size: str = "demo") -> RunResult:
-    """Generate the demo city into `out_dir/data` and run the whole chain on it."""
+def demo(out_dir: Path, lang: str = "ja", show_progress: bool = False, size: str | int = "demo") -> RunResult:
+    """Generate the demo city (or N staff, `size=N`) into `out_dir/data` and run the whole chain."""
     from hrmetrics.demo.generator import generate_demo
 
     out_dir = Path(out_dir)

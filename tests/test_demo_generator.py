@@ -561,3 +561,33 @@ def test_large_size_has_7_2_million_overtime_rows():
     manager_keys = managers.select("staff_id", fy=pl.col("as_of").dt.year().cast(pl.Int64))
     assert overtime.select("staff_id", fy=FY).join(manager_keys, on=["staff_id", "fy"]).height == 0
     assert overtime.select("staff_id", "month").is_duplicated().sum() == 0
+
+
+def test_staff_n_sizes_scale_the_city_and_reject_out_of_range_counts():
+    """`--staff N`: N non-managers on every April 1 (fast: posts only, no people simulated)."""
+    from hrmetrics.demo.city import HEADCOUNT, blocks_for, scaled_staff, units_frame
+    from hrmetrics.demo.workforce import headcount
+
+    assert [blocks_for(n) for n in (300, 14_999, 15_000, 100_000, 1_000_000)] == [1, 1, 2, 10, 100]
+    assert headcount(units_frame(100_000), 100_000) == HEADCOUNT["large"]  # same city as "large"
+    org = org_units_frame(1_000_000)
+    assert org.filter(pl.col("parent_code").is_null()).height == 800 and org["unit_code"].is_unique().all()
+    for bad in (299, 1_000_001, "huge", True):
+        with pytest.raises(ValueError):
+            scaled_staff(bad)
+
+
+def test_staff_300_has_300_overtime_staff_and_the_five_core_datasets(tmp_path):
+    from hrmetrics.demo.generator import generate_demo
+
+    data = generate_demo(tmp_path / "w", size=300)
+    assert sorted(p.name for p in data.iterdir()) == sorted(
+        f"{n}.parquet" for n in ("org_units", "staff", "overtime", "leave", "childcare", "approvals"))
+    staff = pl.read_parquet(data / "staff.parquet")
+    non_managers = staff.filter(~pl.col("grade").is_in(MANAGERS)).group_by("as_of").len()
+    assert non_managers["len"].to_list() == [300] * 6
+    overtime = pl.read_parquet(data / "overtime.parquet")
+    assert abs(overtime.height / (300 * 72) - 1) < 0.01
+    assert pl.read_parquet(data / "approvals.parquet").height == 2_268  # 31–32 divisions × 72 months
+    heads = staff.group_by("as_of").len()["len"].max()
+    assert f"organisation = {round(heads * 1.03)} }}" in (tmp_path / "w" / "hrmetrics.toml").read_text("utf-8")

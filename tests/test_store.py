@@ -63,6 +63,21 @@ def test_ids_are_hmac_pseudonyms_and_raw_ids_never_reach_parquet(store, spec, tm
     assert expected.encode() in blob
 
 
+def test_pseudonymise_maps_each_row_to_its_own_ids_hmac_even_if_row_hashes_collide(monkeypatch):
+    """The rows are mapped through a 64-bit hash; a collision must fall back, not mix people."""
+    frame = pl.DataFrame({"staff_id": ["S1", None, "S2", "S1", "S3"], "x": [1, 2, 3, 4, 5]})
+    key = KEY.encode()
+
+    def mac(v):
+        return hmac.new(key, v.encode(), hashlib.sha256).hexdigest()[:24]
+
+    expected = [mac("S1"), None, mac("S2"), mac("S1"), mac("S3")]
+    assert store_mod.pseudonymise(frame, ["staff_id"], key)["staff_id"].to_list() == expected
+    monkeypatch.setattr(store_mod, "_row_hash", lambda ids: pl.Series([7] * ids.len(), dtype=pl.UInt64))
+    out = store_mod.pseudonymise(frame, ["staff_id"], key)
+    assert out["staff_id"].to_list() == expected and out["x"].to_list() == [1, 2, 3, 4, 5]
+
+
 def test_same_person_same_pseudonym_across_batches(store, spec, tmp_path):
     _commit(store, spec, tmp_path, "a.csv", [("S1", 4, 1)])
     _commit(store, spec, tmp_path, "b.csv", [("S1", 5, 2)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 
 import polars as pl
@@ -200,3 +201,33 @@ def test_category_code_outside_the_known_set(gx, specs):
     v = validate_frame(f, specs["staff"], ctx(org_units=ORG))
     assert v.rejects.select("row", "column", "value", "rule").rows() == [(3, "grade", "boss", "known_code")]
     assert v.accepted["staff_id"].to_list() == ["S1"]
+
+
+def test_row_local_rules_on_distinct_values_and_other_rules_on_the_whole_frame(gx, specs, tmp_path):
+    """GX judges each distinct value of a row-local rule once (polars finds its rows); a rule that
+    needs the other rows (`mostly`, uniqueness) still sees every row. Both report the same rows."""
+    from hrmetrics.validate import GxRules, _row_local
+
+    suite = json.loads((Path(list_resources("expectations", "overtime.json")[0])).read_text("utf-8"))
+    meta = {"rule": "custom", "ja": "「{value}」", "en": "'{value}'"}
+    suite["expectations"] += [
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "hours", "max_value": 30,
+                                                                   "mostly": 0.99},
+         "meta": {**meta, "rule": "mostly_30"}, "severity": "warning"},
+        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "staff_id"},
+         "meta": {**meta, "rule": "one_row_per_staff"}, "severity": "warning"},
+    ]
+    assert [_row_local(e) for e in suite["expectations"][-3:]] == [True, False, False]
+    (tmp_path / "expectations").mkdir()
+    (tmp_path / "expectations" / "overtime.json").write_text(json.dumps(suite), encoding="utf-8")
+    f = overtime([("S1", "2024-04", "A01", 50.0), ("S1", "2024-05", "A01", 50.0),
+                  ("S2", "2024-04", "A01", 10.0), ("S3", "2024-04", "A01", float("nan"))])
+    context = SimpleNamespace(config=Config(workspace=tmp_path), lang="ja",
+                              reference={"org_units": ORG}, rules=GxRules())
+    v = validate_frame(f, specs["overtime"], context)
+    context.rules.close()
+    got = v.warnings.select("row", "rule").sort("rule", "row").rows()
+    assert got == [(2, "mostly_30"), (3, "mostly_30"), (2, "one_row_per_staff"), (3, "one_row_per_staff"),
+                   (2, "overtime_cap_45"), (3, "overtime_cap_45")]
+    # NaN is missing to GX (pandas): the row is rejected by not_null, found by its value in polars
+    assert v.rejects.select("row", "rule").rows() == [(5, "not_null")]

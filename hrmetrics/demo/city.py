@@ -111,6 +111,34 @@ LARGE_MANAGER_POSTS = 7_480
 """Section chiefs (max(1, round(0.07 × division size)) per division) + directors and deputy
 directors (3 + 3 per department) of the large size, the same in every FY."""
 
+STAFF_RANGE = (300, 1_000_000)
+"""`--staff N` accepts any N in this range (overtime-eligible staff on every April 1)."""
+BLOCK_STAFF = 10_000
+"""Non-manager staff per replica of the demo city's departments in a scaled size: divisions stay
+at ~300 staff (as in the 100,000-staff benchmark) whatever N is."""
+
+Size = str | int
+"""A demo size: "demo" (the city of ~1,200), "large" (= 100,000) or N overtime-eligible staff."""
+
+
+def scaled_staff(size: Size) -> int | None:
+    """Overtime-eligible staff of a scaled size (None for the hand-made demo city)."""
+    if size == "demo":
+        return None
+    if size == "large":
+        return LARGE_OVERTIME_STAFF
+    if isinstance(size, int) and not isinstance(size, bool) and STAFF_RANGE[0] <= size <= STAFF_RANGE[1]:
+        return size
+    raise ValueError(f"size は 'demo'、'large' または {STAFF_RANGE[0]:,}〜{STAFF_RANGE[1]:,} の職員数です: "
+                     f"{size!r}")
+
+
+def blocks_for(size: Size) -> int:
+    """Replicas of the eight departments: 1 for the demo, one per ~10,000 staff otherwise."""
+    staff = scaled_staff(size)
+    return 1 if staff is None else max(1, round(staff / BLOCK_STAFF))
+
+
 HEADCOUNT: dict[str, tuple[int, ...]] = {
     "demo": (1188, 1196, 1205, 1210, 1214, 1219),
     "large": (LARGE_OVERTIME_STAFF + LARGE_MANAGER_POSTS,) * len(FISCAL_YEARS),
@@ -127,16 +155,17 @@ def _suffix(block: int) -> str:
     return "" if block == 0 else f"（第{block + 1}地区）"
 
 
-def units_frame(size: str = "demo") -> pl.DataFrame:
+def units_frame(size: Size = "demo") -> pl.DataFrame:
     """All units with their generator attributes (internal: `size`, `overtime`, `is_division`, `health`).
 
     The canonical `org_units` frame is this frame's first six columns.
     """
-    blocks = 1 if size == "demo" else LARGE_BLOCKS
-    # large: a division's `size` ≈ its non-manager posts (the demo divisions' sizes add up to 1,026)
+    staff = scaled_staff(size)
+    blocks = blocks_for(size)
+    # scaled: a division's `size` ≈ its non-manager posts (the demo divisions' sizes add up to 1,026)
     fy0 = FISCAL_YEARS[0]
     demo_posts = sum(d.size for d in DIVISIONS if d.valid_from_fy <= fy0 and (d.valid_to_fy or fy0) >= fy0)
-    size_scale = 1.0 if size == "demo" else LARGE_OVERTIME_STAFF / demo_posts / blocks
+    size_scale = 1.0 if staff is None else staff / demo_posts / blocks
     rows: list[dict[str, object]] = []
     for b in range(blocks):
         for code, name in DEPARTMENTS:
@@ -196,7 +225,7 @@ ORG_COLUMNS: tuple[str, ...] = (
 )
 
 
-def org_units_frame(size: str = "demo") -> pl.DataFrame:
+def org_units_frame(size: Size = "demo") -> pl.DataFrame:
     """The canonical `org_units` dataset (docs/architecture.md)."""
     return units_frame(size).select(ORG_COLUMNS)
 

@@ -295,11 +295,11 @@ def write_demo_files(frames: dict[str, pl.DataFrame], out_dir: Path) -> list[Pat
 
 
 def write_large_files(frames: dict[str, pl.DataFrame], out_dir: Path) -> list[Path]:
-    """The benchmark size as Parquet with canonical column names (`overtime.parquet`, …)."""
+    """A scaled size as Parquet with canonical column names (`overtime.parquet`, …)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name in ("org_units", "staff", "overtime"):
+    for name in frames:
         path = out_dir / f"{name}.parquet"
         frames[name].write_parquet(path, compression="zstd", statistics=True)
         paths.append(path)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from hrmetrics.demo.city import org_units_frame, units_frame
+from hrmetrics.demo.city import Size, org_units_frame, scaled_staff, units_frame
 from hrmetrics.demo.exports import write_demo_files, write_large_files
 from hrmetrics.demo.survey import ORG_NAME, survey_frame, survey_items_frame
 from hrmetrics.demo.workforce import (
@@ -56,19 +56,20 @@ pseudonym_key = "midori-demo-key-not-a-secret"
 """
 
 
-def build_demo_frames(seed: int = DEFAULT_SEED, size: str = "demo") -> dict[str, pl.DataFrame]:
+def build_demo_frames(seed: int = DEFAULT_SEED, size: Size = "demo") -> dict[str, pl.DataFrame]:
     """The canonical datasets of the demo city, clean (the bad rows exist only in written files).
 
     size "demo": ~1,200 staff, 8 departments, ~30 divisions, FY2019–2024, all eight datasets.
-    size "large": the benchmark volume, org_units, staff and overtime only. 80 departments / 340
-    divisions; 100,000 overtime-eligible (non-manager) staff on every April 1 plus 7,480 managers
-    (section chief and above, who have no overtime rows, as in the demo city), so the roster has
-    107,480 staff per snapshot (644,880 rows) and overtime has 100,000 × 72 months ≈ 7.2 M rows:
-    7,210,523 with the default seed (+0.15 %: October joiners add months, mid-year leavers remove
-    some). Any seed stays within 0.5 % of 7.2 M. Vectorised; ~6 s on a 2-core machine.
+    size N (300 to 1,000,000; "large" = 100,000): N overtime-eligible (non-manager) staff on every
+    April 1 plus the manager posts (section chief and above, no overtime rows, as in the demo
+    city), in round(N / 10,000) replicas of the eight departments (at least one), so divisions
+    keep ~300 staff; datasets org_units, staff, overtime (≈ N × 72 rows), leave, childcare and
+    approvals (no survey). N = 100,000: 80 departments / 340 divisions, 107,480 staff per
+    snapshot (644,880 rows) and 7,210,523 overtime rows with the default seed (+0.15 %: October
+    joiners add months, mid-year leavers remove some; any seed stays within 0.5 % of 7.2 M).
+    Vectorised; ~6 s for 100,000 on a 2-core machine.
     """
-    if size not in SIZES:
-        raise ValueError(f"size は {SIZES} のいずれかです: {size!r}")
+    staff_n = scaled_staff(size)  # raises on an unknown size
     # one independent stream per dataset: tuning one dataset's draws leaves the others unchanged
     rng = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
     units = units_frame(size)
@@ -76,25 +77,33 @@ def build_demo_frames(seed: int = DEFAULT_SEED, size: str = "demo") -> dict[str,
     staff = staff_frame(people, units)
     overtime = overtime_frame(people, units, rng[1])
     frames = {"org_units": org_units_frame(size), "staff": staff, "overtime": overtime}
-    if size == "large":
-        return frames
     frames["leave"] = leave_frame(people, units, rng[2])
     frames["childcare"] = childcare_frame(people, units, rng[3])
     frames["approvals"] = approvals_frame(units, rng[4])
+    if staff_n is not None:  # the survey is the demo city's only (a wide export per wave)
+        return frames
     frames["survey_items"] = survey_items_frame()
     frames["survey"] = survey_frame(staff, overtime, rng[5])
     return frames
 
 
-def generate_demo(out_dir: Path, size: str = "demo", seed: int = DEFAULT_SEED) -> Path:
-    """Write the demo workspace (`hrmetrics.toml` + `data/`) and return the data folder."""
+def generate_demo(out_dir: Path, size: Size = "demo", seed: int = DEFAULT_SEED) -> Path:
+    """Write the demo workspace (`hrmetrics.toml` + `data/`) and return the data folder.
+
+    The demo city is written as real-looking exports (CSV/XLSX); a scaled size as Parquet files
+    with canonical columns (the benchmark input), with the quota set 3 % above the largest
+    headcount.
+    """
     out_dir = Path(out_dir)
     data_dir = out_dir / DATA_DIR
     data_dir.mkdir(parents=True, exist_ok=True)
     frames = build_demo_frames(seed=seed, size=size)
-    if size == "large":
-        write_large_files(frames, data_dir)
-    else:
+    config = CONFIG_TOML
+    if scaled_staff(size) is None:
         write_demo_files(frames, data_dir)
-    (out_dir / "hrmetrics.toml").write_text(CONFIG_TOML, encoding="utf-8")
+    else:
+        write_large_files(frames, data_dir)
+        heads = frames["staff"].group_by("as_of").len()["len"].max()
+        config = config.replace(f"organisation = {QUOTA} }}", f"organisation = {round(heads * 1.03)} }}")
+    (out_dir / "hrmetrics.toml").write_text(config, encoding="utf-8")
     return data_dir

@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from hrmetrics.config import GRADES
-from hrmetrics.demo.city import FISCAL_YEARS, HEADCOUNT, PANDEMIC_FACTOR, active_mask
+from hrmetrics.demo.city import FISCAL_YEARS, HEADCOUNT, PANDEMIC_FACTOR, Size, active_mask, scaled_staff
 
 FEMALE_SHARE_2019 = np.array([0.45, 0.36, 0.24, 0.14, 0.10, 0.06])
 """Women's share by grade (staff … director) in the first snapshot."""
@@ -173,10 +173,26 @@ def _promote(
         grade[rng.choice(men, size=k_men, replace=False)] = g
 
 
-def simulate_people(units: pl.DataFrame, size: str, rng: np.random.Generator) -> People:
+def headcount(units: pl.DataFrame, size: Size) -> tuple[int, ...]:
+    """April-1 headcount by FY: the demo's planned one, else N non-managers + every manager post."""
+    if size in HEADCOUNT:
+        return HEADCOUNT[str(size)]
+    staff = int(scaled_staff(size) or 0)
+    posts = [_year_targets(units, fy, staff) for fy in FISCAL_YEARS]  # posts do not depend on N
+    return tuple(staff + int(t["section"].sum() + 2 * t["dept"].sum()) for t in posts)
+
+
+def _id_space(size: Size, heads: tuple[int, ...]) -> int:
+    """Staff numbers per hiring year (`per_year`): a year's hires must stay below half of it."""
+    if size == "demo":
+        return 10_000
+    return 10_000 if max(heads) <= 20_000 else 100_000 if max(heads) <= 300_000 else 1_000_000
+
+
+def simulate_people(units: pl.DataFrame, size: Size, rng: np.random.Generator) -> People:
     """Six April-1 snapshots and the year's spells (who worked where, which months)."""
-    heads = HEADCOUNT[size]
-    per_year = 10_000 if size == "demo" else 100_000
+    heads = headcount(units, size)
+    per_year = _id_space(size, heads)
     successor = _successor_index(units)
     is_div = units["is_division"].to_numpy()
     t0 = _year_targets(units, FISCAL_YEARS[0], heads[0])
@@ -187,7 +203,9 @@ def simulate_people(units: pl.DataFrame, size: str, rng: np.random.Generator) ->
     emp = np.where(grade == 0, rng.choice(3, size=n, p=[0.85, 0.07, 0.08]), 0)
     # seniority: the highest grades got the lowest (oldest) staff numbers and hiring years
     hire_fy = np.sort(rng.integers(1985, FISCAL_YEARS[0], size=n))[::-1]
-    ids = np.sort(rng.choice(189_900, size=n, replace=False) + 100)[::-1]
+    # staff numbers of people hired before FY2019 lie below FY2019's first hire
+    pool = 189_900 if n <= 150_000 else (FISCAL_YEARS[0] % 100) * per_year - 100
+    ids = np.sort(rng.choice(pool, size=n, replace=False) + 100)[::-1]
     unit = np.full(n, -1)
     active = np.ones(n, dtype=bool)
     leaving = np.zeros(n, dtype=bool)
@@ -229,7 +247,7 @@ def simulate_people(units: pl.DataFrame, size: str, rng: np.random.Generator) ->
     n_all = ids.size
     ot_factor = rng.lognormal(-(0.3**2) / 2, 0.3, size=n_all)
     leave_factor = rng.normal(0.0, 3.0, size=n_all)
-    width = 6 if size == "demo" else 7
+    width = len(str(per_year)) + 1  # 6 digits for the demo, 7 for 100,000 staff
     return People(ids, gender, emp, hire_fy, ot_factor, leave_factor, pl.concat(spells), width)
 
 

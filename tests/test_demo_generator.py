@@ -590,4 +590,5 @@ def test_staff_300_has_300_overtime_staff_and_the_five_core_datasets(tmp_path):
     assert abs(overtime.height / (300 * 72) - 1) < 0.01
     assert pl.read_parquet(data / "approvals.parquet").height == 2_268  # 31–32 divisions × 72 months
     heads = staff.group_by("as_of").len()["len"].max()
-    assert f"organisation = {round(heads * 1.03)} }}" in (tmp_path / "w" / "hrmetrics.toml").read_text("utf-8")
+    toml = (tmp_path / "w" / "hrmetrics.toml").read_text("utf-8")
+    assert f"organisation = {round(heads * 1.03)} }}" in toml

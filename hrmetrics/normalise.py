@@ -335,16 +335,13 @@ def parse_series(values: pl.Series, col: ColumnSpec) -> pl.Series:
     """
     dtype = DTYPES[col.type]
     parser = column_parser(col)
+    from hrmetrics.distinct import distinct_codes
+
     values = values.cast(pl.String)  # a reshape hook may hand over typed columns
-    distinct = values.unique()
+    distinct, codes = distinct_codes(values)
     if distinct.len() * 2 > values.len():  # mostly distinct: deduplication would not pay
         return _parse_distinct(values, col.type, parser, dtype)
-    table = pl.DataFrame({"raw": distinct, "parsed": _parse_distinct(distinct, col.type, parser, dtype)})
-    return (
-        values.rename("raw").to_frame()
-        .join(table, on="raw", how="left", nulls_equal=True, maintain_order="left")
-        .get_column("parsed")
-    )
+    return _parse_distinct(distinct, col.type, parser, dtype).gather(codes)
 
 
 def _parse_distinct(

@@ -138,37 +138,24 @@ def pseudonymise(frame: pl.DataFrame, columns: list[str] | tuple[str, ...], key:
 
     HMAC (not a bare hash) so that nobody can confirm a guessed staff number without the key.
     HMAC-SHA256 runs once per distinct id (C code via `hmac.digest`; polars has no keyed
-    cryptographic hash). The rows are mapped vectorised through a 64-bit polars hash of the id:
-    hash tables of integers are several times cheaper than of text on 7 M rows. The mapping is
-    checked to give back every row's own id, so a 64-bit collision (never seen, but possible)
-    falls back to mapping by the text itself rather than mixing two people up.
+    cryptographic hash); the rows are mapped vectorised (`hrmetrics.distinct`).
     """
+    from hrmetrics.distinct import distinct_codes
+
     out = frame
     for col in columns:
         if col not in out.columns:
             continue
-        ids = out.get_column(col).cast(pl.String)
-        hashed = _row_hash(ids)
-        table = (pl.DataFrame({"_h": hashed, "_id": ids}).filter(pl.col("_id").is_not_null())
-                 .unique("_h", keep="any", maintain_order=False))
-        digests = pl.Series(_hmac_hex(table["_id"].to_list(), key), dtype=pl.String)
-        if hashed.replace_strict(table["_h"], table["_id"], default=None).eq_missing(ids).all():
-            new = hashed.replace_strict(table["_h"], digests, default=None)
-        else:  # two ids share a 64-bit hash: map by the text itself
-            exact = ids.drop_nulls().unique()
-            new = ids.replace_strict(exact, pl.Series(_hmac_hex(exact.to_list(), key)), default=None)
-        out = out.with_columns(new.alias(col))
+        ids, codes = distinct_codes(out.get_column(col).cast(pl.String))
+        digests = pl.Series(_hmac_hex(ids.to_list(), key), dtype=pl.String)
+        out = out.with_columns(digests.gather(codes).alias(col))
     return out
 
 
-def _row_hash(ids: pl.Series) -> pl.Series:
-    """A 64-bit hash of each id, used only to map rows to their distinct id (not the pseudonym)."""
-    return ids.hash(0x6872)
-
-
-def _hmac_hex(values: list[str], key: bytes) -> list[str]:
+def _hmac_hex(values: list[str | None], key: bytes) -> list[str | None]:
     """The pseudonym of each id: the first PSEUDONYM_CHARS hex digits of HMAC-SHA256(key, id)."""
-    return [hmac.digest(key, v.encode("utf-8"), "sha256").hex()[:PSEUDONYM_CHARS] for v in values]
+    return [None if v is None else hmac.digest(key, v.encode("utf-8"), "sha256").hex()[:PSEUDONYM_CHARS]
+            for v in values]
 
 
 def pseudonymise_rejects(rejects: pl.DataFrame, columns: list[str] | tuple[str, ...],

@@ -582,7 +582,7 @@ def test_staff_300_has_300_overtime_staff_and_the_five_core_datasets(tmp_path):
 
     data = generate_demo(tmp_path / "w", size=300)
     assert sorted(p.name for p in data.iterdir()) == sorted(
-        f"{n}.parquet" for n in ("org_units", "staff", "overtime", "leave", "childcare", "approvals"))
+        f"{n}.parquet" for n in ("org_units", "staff", "overtime", "leave", "approvals"))
     staff = pl.read_parquet(data / "staff.parquet")
     non_managers = staff.filter(~pl.col("grade").is_in(MANAGERS)).group_by("as_of").len()
     assert non_managers["len"].to_list() == [300] * 6

@@ -73,7 +73,10 @@ def test_pseudonymise_maps_each_row_to_its_own_ids_hmac_even_if_row_hashes_colli
 
     expected = [mac("S1"), None, mac("S2"), mac("S1"), mac("S3")]
     assert store_mod.pseudonymise(frame, ["staff_id"], key)["staff_id"].to_list() == expected
-    monkeypatch.setattr(store_mod, "_row_hash", lambda ids: pl.Series([7] * ids.len(), dtype=pl.UInt64))
+    import hrmetrics.distinct
+
+    same = lambda ids: pl.Series([7] * ids.len(), dtype=pl.UInt64)  # noqa: E731
+    monkeypatch.setattr(hrmetrics.distinct, "row_hash", same)
     out = store_mod.pseudonymise(frame, ["staff_id"], key)
     assert out["staff_id"].to_list() == expected and out["x"].to_list() == [1, 2, 3, 4, 5]
 

@@ -401,12 +401,13 @@ class _Run:
         return " ".join(parts)
 
     def _remember(self, dataset: str, accepted: pl.DataFrame) -> None:
-        """Keep accepted rows; reference datasets also become this run's reference frames.
+        """Keep accepted rows (`validate` only); reference datasets also become reference frames.
 
         `org_units` replaces the whole registry (replace = "all"); `survey_items` replaces the
         waves it contains, keeping other waves already known.
         """
-        self.accepted.setdefault(dataset, []).append(accepted)
+        if self.store is None:  # a load's accepted rows are in the store: holding them too
+            self.accepted.setdefault(dataset, []).append(accepted)  # doubled a large load's memory
         if dataset == "org_units" and accepted.height:
             self.reference[dataset] = accepted
         elif dataset == "survey_items" and accepted.height:

@@ -581,14 +581,37 @@ def test_staff_300_has_300_overtime_staff_and_the_five_core_datasets(tmp_path):
     from hrmetrics.demo.generator import generate_demo
 
     data = generate_demo(tmp_path / "w", size=300)
+    years = [f"overtime_FY{y}" for y in range(2019, 2025)]  # one export per FY, as payroll writes it
     assert sorted(p.name for p in data.iterdir()) == sorted(
-        f"{n}.parquet" for n in ("org_units", "staff", "overtime", "leave", "approvals"))
+        f"{n}.parquet" for n in ("org_units", "staff", "leave", "approvals", *years))
     staff = pl.read_parquet(data / "staff.parquet")
     non_managers = staff.filter(~pl.col("grade").is_in(MANAGERS)).group_by("as_of").len()
     assert non_managers["len"].to_list() == [300] * 6
-    overtime = pl.read_parquet(data / "overtime.parquet")
+    overtime = pl.concat([pl.read_parquet(data / f"{y}.parquet") for y in years])
+    assert (overtime.select(FY.unique()).to_series().sort().to_list() == list(range(2019, 2025)))
     assert abs(overtime.height / (300 * 72) - 1) < 0.01
     assert pl.read_parquet(data / "approvals.parquet").height == 2_268  # 31–32 divisions × 72 months
     heads = staff.group_by("as_of").len()["len"].max()
     toml = (tmp_path / "w" / "hrmetrics.toml").read_text("utf-8")
     assert f"organisation = {round(heads * 1.03)} }}" in toml
+
+
+def test_overtime_one_year_at_a_time_has_the_same_rows_and_calibration(monkeypatch):
+    """Beyond ONE_PASS_ROWS (1,000,000 staff) hours are drawn one FY at a time to bound memory:
+    the same staff-months in the same order, each year still calibrated to OVERTIME_PATH."""
+    import numpy as np
+
+    from hrmetrics.demo import workforce
+    from hrmetrics.demo.city import units_frame
+
+    def overtime(one_pass_rows):
+        monkeypatch.setattr(workforce, "ONE_PASS_ROWS", one_pass_rows)
+        units = units_frame(300)
+        people = workforce.simulate_people(units, 300, np.random.default_rng(1))
+        return workforce.overtime_frame(people, units, np.random.default_rng(2))
+
+    whole, by_year = overtime(10**9), overtime(0)
+    keys = ["staff_id", "month", "unit_code"]
+    assert by_year.select(keys).equals(whole.select(keys)) and not by_year["hours"].equals(whole["hours"])
+    per_staff = by_year.group_by(FY.alias("fy")).agg(pl.col("hours").mean() * 12).sort("fy")
+    assert per_staff["hours"].to_list() == pytest.approx(list(workforce.OVERTIME_PATH.values()), rel=0.01)

@@ -295,12 +295,22 @@ def write_demo_files(frames: dict[str, pl.DataFrame], out_dir: Path) -> list[Pat
 
 
 def write_large_files(frames: dict[str, pl.DataFrame], out_dir: Path) -> list[Path]:
-    """A scaled size as Parquet with canonical column names (`overtime.parquet`, …)."""
+    """A scaled size as Parquet with canonical column names (`staff.parquet`, …); overtime as one
+    file per fiscal year (`overtime_FY2024.parquet`), as payroll systems export it and as the
+    demo city's CSVs are: a load then holds one year's rows at a time, not six."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name in frames:
+    for name, frame in frames.items():
+        if name == "overtime":
+            fy = pl.col("month").dt.year() - (pl.col("month").dt.month() < 4).cast(pl.Int32)
+            for (year,), part in frame.with_columns(_fy=fy).partition_by("_fy", as_dict=True,
+                                                                          maintain_order=True).items():
+                path = out_dir / f"overtime_FY{year}.parquet"
+                part.drop("_fy").write_parquet(path, compression="zstd", statistics=True)
+                paths.append(path)
+            continue
         path = out_dir / f"{name}.parquet"
-        frames[name].write_parquet(path, compression="zstd", statistics=True)
+        frame.write_parquet(path, compression="zstd", statistics=True)
         paths.append(path)
     return paths

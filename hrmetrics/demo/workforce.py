@@ -366,6 +366,12 @@ def staff_frame(people: People, units: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+ONE_PASS_ROWS = 20_000_000
+"""Up to this many overtime rows are drawn in one pass (the demo and 100,000 staff: their data
+stay as they were); beyond it, one fiscal year at a time, so that the ~20 temporary arrays per
+row stay within a few GB at 1,000,000 staff (72 M rows)."""
+
+
 def overtime_frame(people: People, units: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """The canonical `overtime` dataset: every month a non-manager was in a division, 0 h included.
 
@@ -373,6 +379,16 @@ def overtime_frame(people: People, units: pl.DataFrame, rng: np.random.Generator
     fiscal year so that the organisation-wide hours per staff per year follow OVERTIME_PATH.
     """
     sp = people.spells.filter(pl.col("grade") <= 2)
+    rows = int((sp["m_to"] - sp["m_from"] + 1).sum())
+    if rows <= ONE_PASS_ROWS:
+        return _overtime_rows(sp, people, units, rng)
+    return pl.concat([_overtime_rows(sp.filter(pl.col("fy") == fy), people, units, rng)
+                      for fy in FISCAL_YEARS])
+
+
+def _overtime_rows(sp: pl.DataFrame, people: People, units: pl.DataFrame,
+                   rng: np.random.Generator) -> pl.DataFrame:
+    """Overtime rows of the spells `sp`, sorted by month, unit code and staff number."""
     lengths = (sp["m_to"] - sp["m_from"] + 1).to_numpy()
     rows = np.repeat(np.arange(sp.height), lengths)
     offsets = np.arange(rows.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
@@ -400,12 +416,15 @@ def overtime_frame(people: People, units: pl.DataFrame, rng: np.random.Generator
     shape = 4.0
     hours = np.where(rng.random(rows.size) < p_zero, 0.0, rng.gamma(shape, mean / (shape * (1 - p_zero))))
     year_index = fy - FISCAL_YEARS[0]
-    row_mean = np.bincount(year_index, weights=hours) / np.bincount(year_index)
+    with np.errstate(invalid="ignore"):  # years absent from `sp` (one FY at a time): 0/0, unused
+        row_mean = np.bincount(year_index, weights=hours, minlength=len(FISCAL_YEARS)) / np.bincount(
+            year_index, minlength=len(FISCAL_YEARS))
     target = np.array([OVERTIME_PATH[y] for y in FISCAL_YEARS])
     hours = np.clip(np.round(hours * (target / (12 * row_mean))[year_index] * 4) / 4, 0, 150)
     # sort numerically (month, unit code, staff number): sorting 7 M strings would dominate
     code_rank = np.argsort(np.argsort(units["unit_code"].to_numpy()))
-    key = ((fy * 12 + m) * units.height + code_rank[unit]) * 10_000_000 + people.ids[pid]
+    id_room = max(10_000_000, 10 ** people.id_width)  # above every staff number
+    key = ((fy * 12 + m) * units.height + code_rank[unit]) * id_room + people.ids[pid]
     order = np.argsort(key, kind="stable")
     months = ((fy - 1970) * 12 + 3 + m)[order].astype("datetime64[M]").astype("datetime64[D]")
     return pl.DataFrame(

@@ -90,11 +90,15 @@ def main() -> None:
     from hrmetrics.kpis.engine import Inputs, OrgRegistry, aggregate_hr, compute_kpis, finish
 
     names = ("org_units", "staff", "overtime", "leave", "approvals")
+
+    def files(name: str) -> list[Path]:  # overtime comes one file per fiscal year
+        return sorted(args.data.glob(f"{name}.parquet")) or sorted(args.data.glob(f"{name}_FY*.parquet"))
+
     t = time.perf_counter()
-    pdf = {n: pd.read_parquet(args.data / f"{n}.parquet") for n in names}
+    pdf = {n: pd.concat([pd.read_parquet(f) for f in files(n)], ignore_index=True) for n in names}
     pandas_read = time.perf_counter() - t
     t = time.perf_counter()
-    frames = {n: pl.read_parquet(args.data / f"{n}.parquet") for n in names}
+    frames = {n: pl.concat([pl.read_parquet(f) for f in files(n)]) for n in names}
     polars_read = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -14,7 +14,7 @@
 # s1200, s100000, s1000000 (`hrmetrics demo --staff N --generate-only`, then read floor, load,
 # kpis --store, run --data [not 1M], pandas baseline [not 1M]), profile (cProfile of `hrmetrics
 # run` at 100,000: load and report stages). A row is one process under GNU time (wall clock,
-# maximum resident set size); RUNS counted runs per row (default 1; 3 for the floors), and the
+# maximum resident set size, user + system CPU seconds); RUNS counted runs per row (default 1; 3 for the floors), and the
 # load average (`uptime`) is recorded before every run: the machine is shared.
 # BEFORE_REV (default 012f280, main before issue 12) runs from a `git archive` copy on
 # PYTHONPATH with the same venv. The 1,000,000 row runs after only (before, a load took
@@ -79,13 +79,14 @@ bench() {
             watch_rss "$pid" &
             wait "$pid"
         ) || echo "  FAILED ($name $variant $n), see $log" >&2
-        local wall rss status
+        local wall rss status cpu
         wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0;
             for (k = 1; k <= n; k++) s = s * 60 + p[k]; print s}' "$tf")
         rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
         status=$(awk -F': ' '/Exit status/ {print $2}' "$tf")
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$variant" "$n" "$wall" "$rss" "$status" \
-            "$load" "$(date -u '+%Y-%m-%d %H:%M')" >> "$WORK/runs.tsv"
+        cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$tf")
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$variant" "$n" "$wall" "$rss" "$status" \
+            "$load" "$(date -u '+%Y-%m-%d %H:%M')" "$cpu" >> "$WORK/runs.tsv"
     done
 }
 

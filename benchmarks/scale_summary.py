@@ -33,10 +33,20 @@ NAMES = {"import-floor": "import floor (`import hrmetrics, polars, great_expecta
 def _runs(work: Path) -> dict[tuple[str, str, int], list[dict]]:
     rows: dict[tuple[str, str, int], list[dict]] = defaultdict(list)
     for line in (work / "runs.tsv").read_text(encoding="utf-8").splitlines():
-        name, variant, n, wall, rss, status, load, when = line.split("\t")
-        rows[(name, variant, int(n))].append({"wall": float(wall or "nan"), "rss": int(rss or 0) / 1024 ** 2,
-                                              "status": status, "load": load, "when": when})
+        name, variant, n, wall, rss, status, load, when, *cpu = line.split("\t")
+        key = (name, variant, int(n))
+        if not (cpu and cpu[0]):  # older rows: user + system time from GNU time's own file
+            cpu = [_cpu(work / "logs" / f"{name}.{variant}.{n}.{len(rows[key]) + 1}.time")]
+        rows[key].append({"wall": float(wall or "nan"), "rss": int(rss or 0) / 1024 ** 2, "status": status,
+                          "load": load, "when": when, "cpu": float(cpu[0]) if cpu[0] else None})
     return rows
+
+
+def _cpu(time_file: Path) -> str:
+    if not time_file.exists():
+        return ""
+    text = time_file.read_text(encoding="utf-8")
+    return str(sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)", text)))
 
 
 def _cell(runs: list[dict]) -> str:
@@ -47,7 +57,9 @@ def _cell(runs: list[dict]) -> str:
     rss = max(r["rss"] for r in ok)
     loads = "/".join(r["load"] for r in ok)
     spread = f" ({walls[0]:.1f}–{walls[-1]:.1f})" if len(walls) > 1 else ""
-    return f"{statistics.median(walls):.1f} s{spread}, {rss:.2f} GB [load {loads}; {ok[-1]['when']}]"
+    cpus = [r["cpu"] for r in ok if r["cpu"] is not None]
+    cpu = f", CPU {statistics.median(cpus):.1f} s" if cpus else ""
+    return f"{statistics.median(walls):.1f} s{spread}{cpu}, {rss:.2f} GB [load {loads}; {ok[-1]['when']}]"
 
 
 def _stages(log: Path) -> str:
@@ -83,7 +95,8 @@ def render(work: Path) -> str:
     machine = work / "machine.txt"
     if machine.exists():
         out += [f"Machine: {line}  " for line in machine.read_text(encoding="utf-8").splitlines()] + [""]
-    out += ["Cells: median wall time (min–max when several runs), peak RSS of the largest process, "
+    out += ["Cells: median wall time (min–max when several runs), user + system CPU seconds, peak RSS "
+            "of the largest process, "
             "[load average at the start of each run; UTC time]. `before` = main before issue 12; "
             "`after` = this checkout.", ""]
     sizes = sorted({n for (_, _, n) in runs})

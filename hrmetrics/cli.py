@@ -259,6 +259,29 @@ def run(data_dir: Path, plan: str | None, out: Path, config_path: Path | None, l
 
 
 @cli.command()
+@click.option("--year", "year_text", required=True, help="公表する年度 (FY2024 / 令和6年度 / 2024)")
+@click.option("--out", type=click.Path(path_type=Path), required=True)
+@click.option("--kpis", "kpis_file", type=click.Path(exists=True, path_type=Path), default=None)
+@click.option("--data", "data_dir", type=click.Path(exists=True, path_type=Path), default=None)
+@click.option("--store", "store_dir", type=click.Path(exists=True, path_type=Path), default=None)
+@click.option("--plan", "plan", default=None, help="特定事業主行動計画の計画ファイルまたはプリセット名")
+@CONFIG
+@LANG
+def publish(year_text: str, out: Path, kpis_file: Path | None, data_dir: Path | None, store_dir: Path | None,
+            plan: str | None, config_path: Path | None, lang: str | None) -> None:
+    """Statutory publication (女性活躍推進法 §21 情報公表, 給与の男女の差異, 実施状況) for one FY."""
+    from hrmetrics.publish.model import parse_year
+    from hrmetrics.workflow import publish_command
+
+    config = _config(config_path, lang, data_dir)
+    year = parse_year(year_text, config.lang)
+    paths = publish_command(year, out, config, plan=plan, kpis_file=kpis_file, data_dir=data_dir,
+                            store_dir=store_dir)
+    for p in paths:
+        click.echo(str(p))
+
+
+@cli.command()
 @click.option("--out", type=click.Path(path_type=Path), default=Path("hrmetrics-demo"), show_default=True,
               help="出力先フォルダ")
 @click.option("--staff", type=click.IntRange(300, 1_000_000), default=None,

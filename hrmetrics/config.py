@@ -66,6 +66,15 @@ class Config:
     last_year: int | None = None
     """Latest such year; None = next calendar year at run time. Values outside are row rejects:
     `9999/12` or an Excel serial like `99999` (= 2173) must not become a KPI period."""
+    pay_basis: Literal["headcount", "hours"] = "headcount"
+    """How `gender_pay_ratio` divides pay: per head, or per full-time equivalent (short-hours staff
+    count as scheduled_hours ÷ full_time_weekly_hours, at most 1; rows without hours count 1)."""
+    full_time_weekly_hours: float = 38.75
+    """Weekly hours of a full-time post (7 h 45 min × 5 days), for the hours basis."""
+    pay_explanation: str = ""
+    """説明欄 of the 職員の給与の男女の差異 table (the organisation's own words)."""
+    publication_remarks: str = ""
+    """備考 of the 情報公表 table."""
     workspace: Path | None = None
 
     def __post_init__(self) -> None:
@@ -79,6 +88,11 @@ class Config:
         if self.protection_width < 1:
             raise UserError("config_protection_width", value=self.protection_width)
         object.__setattr__(self, "projection_from", normalise_projection_from(self.projection_from))
+        if self.pay_basis not in ("headcount", "hours"):
+            raise ValueError(
+                f"[publication] pay_basis は \"headcount\" か \"hours\" です: {self.pay_basis!r}")
+        if not self.full_time_weekly_hours > 0:
+            raise ValueError("[publication] full_time_weekly_hours は 0 より大きくしてください")
         if self.last_year is not None and self.last_year < self.first_year:
             raise UserError("config_year_window", first=self.first_year, last=self.last_year)
 
@@ -126,6 +140,10 @@ _TOML_MAP: dict[tuple[str, str], str] = {
     ("projection", "from"): "projection_from",
     ("intake", "first_year"): "first_year",
     ("intake", "last_year"): "last_year",
+    ("publication", "pay_basis"): "pay_basis",
+    ("publication", "full_time_weekly_hours"): "full_time_weekly_hours",
+    ("publication", "pay_explanation"): "pay_explanation",
+    ("publication", "remarks"): "publication_remarks",
 }
 
 

@@ -400,6 +400,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "決裁の電子化",
         "en": "E-approval",
     },
+    "kpi_group.hires": {
+        "ja": "採用",
+        "en": "Recruitment",
+    },
+    "kpi_group.exam_applicants": {
+        "ja": "採用試験",
+        "en": "Recruitment exams",
+    },
+    "kpi_group.separations": {
+        "ja": "離職",
+        "en": "Separations",
+    },
+    "kpi_group.pay": {
+        "ja": "給与の男女の差異",
+        "en": "Gender pay gap",
+    },
     "kpi_group.survey": {
         "ja": "職員意識調査",
         "en": "Staff survey",
@@ -520,6 +536,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "傾向線が横ばいのため到達年は求められません",
         "en": "The trend is flat: no year reached",
     },
+    "stage.publish": {"ja": "法定の情報公表", "en": "Statutory publication"},
 }
 
 

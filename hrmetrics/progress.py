@@ -319,7 +319,8 @@ def compute_progress(kpis: pl.DataFrame, plan: Plan, config: Config | None = Non
 
 
 UNBOUNDED_RATES = frozenset(
-    {"male_childcare_leave_rate", "female_childcare_leave_rate", "headcount_vs_quota"})
+    {"male_childcare_leave_rate", "female_childcare_leave_rate", "headcount_vs_quota",
+     "male_childcare_leave_1w_share", "male_childcare_leave_2w_share", "gender_pay_ratio"})
 """Percentages that can legitimately exceed 100% (leaves started for last year's births; over quota)."""
 
 
@@ -352,7 +353,8 @@ def clip_to_range(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 
 # --------------------------------------------------------------------------- rating counts
 
-KPI_GROUPS: tuple[str, ...] = ("overtime", "leave", "staff", "childcare", "approvals", "survey")
+KPI_GROUPS: tuple[str, ...] = ("overtime", "leave", "staff", "childcare", "approvals", "hires",
+                               "exam_applicants", "separations", "pay", "survey")
 """The catalogue's dataset groups in the order of the rating-count table (labels: `kpi_group.*`)."""
 
 

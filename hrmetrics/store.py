@@ -118,7 +118,8 @@ def canonical_schema(spec: Any) -> dict[str, pl.DataType]:
 def period_expr(spec: Any) -> pl.Expr:
     """The replacement key of a row (`spec.replace`), as text for the ledger.
 
-    month → `2024-04`, year → `2024`, as_of → `2024-04-01`, wave → label, birth_fy → `FY2024`
+    month → `2024-04`, year → `2024`, as_of → `2024-04-01`, wave → label, birth_fy → `FY2024`,
+    fy:<date column> → `FY2024`
     (fiscal year of `birth_date`), all → `all`.
     """
     kind = spec.replace
@@ -128,6 +129,8 @@ def period_expr(spec: Any) -> pl.Expr:
         return pl.col("as_of").dt.strftime("%Y-%m-%d")
     if kind == "birth_fy":
         return fiscal_year_label_expr("birth_date")
+    if kind.startswith("fy:"):  # fiscal year of a date column (hires, separations)
+        return fiscal_year_label_expr(kind[3:])
     if kind == "all":
         return pl.lit("all")
     return pl.col(kind).cast(pl.String)

@@ -372,6 +372,12 @@ def prepare_checks(frame: pl.DataFrame, spec: Any, context: Any = None) -> pl.Da
         out = _add_org_checks(out)
     if dataset == "leave":
         out = _add_leave_checks(out)
+    if dataset == "exam_applicants" and {"passed", "applicants"} <= set(out.columns):
+        out = out.with_columns(_chk_passed_within_applicants=pl.col("passed").is_null()
+                               | pl.col("applicants").is_null() | (pl.col("passed") <= pl.col("applicants")))
+    if dataset == "pay" and {"hire_date", "year"} <= set(out.columns):
+        out = out.with_columns(_chk_hired_by_year=pl.col("hire_date").is_null() | pl.col("year").is_null()
+                               | (_fiscal_year("hire_date") <= pl.col("year")))
     return out
 
 

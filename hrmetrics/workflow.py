@@ -36,6 +36,8 @@ class RunResult:
     progress: pl.DataFrame | None
     survey: dict[str, Any] = field(default_factory=dict)
     report: ReportPaths | None = None
+    publication: Any = None
+    """The statutory publication of the latest fiscal year with pay or roster data (or None)."""
 
     @property
     def report_path(self) -> Path:
@@ -146,12 +148,59 @@ def run(
                 quality=intake.summary_frame(), rejects=intake.rejects, config=config, lang=lang,
                 references=_references(config, lang), projections=projections, disclosure=account,
             )
-    result = RunResult(out_dir, intake, kpis, progress, survey, report)
+        with stages.stage("publish"):
+            result_publication = _publish_latest(kpis, progress, config, out_dir)
+    result = RunResult(out_dir, intake, kpis, progress, survey, report, result_publication)
     if show_progress:
         from hrmetrics.console import print_run_summary
 
         print_run_summary(result, lang=lang)
     return result
+
+
+def latest_publication_year(kpis: pl.DataFrame) -> int | None:
+    """The fiscal year a yearly run publishes: the latest with pay data, else the latest roster."""
+    for kpi in ("gender_pay_ratio", "female_staff_share"):
+        years = kpis.filter(pl.col("kpi") == kpi)["year"].drop_nulls()
+        if years.len():
+            return int(years.max())
+    return None
+
+
+def _publish_latest(kpis: pl.DataFrame, progress: pl.DataFrame | None, config: Config,
+                    out_dir: Path) -> Any:
+    """`OUT/publish/` (workbook, CSVs, HTML) for the latest year, and the page beside the report
+    (`OUT/report/publication.html`)."""
+    year = latest_publication_year(kpis)
+    if year is None:
+        return None
+    from hrmetrics.publish import build_publication, write_publication
+    from hrmetrics.publish.write import write_html
+
+    pub = build_publication(kpis, year, config, progress)
+    write_publication(pub, out_dir / "publish")
+    write_html(pub, out_dir / "report" / "publication.html")
+    return pub
+
+
+def publish_command(year: int, out: Path, config: Config, plan: str | None = None,
+                    kpis_file: Path | None = None, data_dir: Path | None = None,
+                    store_dir: Path | None = None) -> list[Path]:
+    """`hrmetrics publish --year FY2024 --out DIR`: the statutory publication of one fiscal year
+    from a KPI table, a store or a data folder (progress too when a plan is given)."""
+    from hrmetrics.kpis.engine import compute_kpis, read_kpis
+    from hrmetrics.publish import build_publication, write_publication
+
+    if kpis_file is not None:
+        kpis = read_kpis(kpis_file)
+    else:
+        if data_dir is None and store_dir is None:
+            raise UserError("one_source", options="--kpis, --data, --store")
+        with _store_for(data_dir, store_dir, config) as store:
+            kpis = compute_kpis(store, config)
+    progress = _progress(kpis, plan, config) if plan else None
+    pub = build_publication(kpis, year, config, progress)
+    return write_publication(pub, out)
 
 
 def _progress(kpis: pl.DataFrame, plan: str | Path | Plan | None, config: Config) -> pl.DataFrame | None:

@@ -36,7 +36,18 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "grade": pl.String,
         "gender": pl.String,
         "employment_type": pl.String,
+        "employment_class": pl.String,
+        "hire_date": pl.Date,
     },
+    "hires": {"staff_id": pl.String, "hire_date": pl.Date, "gender": pl.String,
+              "employment_class": pl.String, "job_category": pl.String, "route": pl.String},
+    "exam_applicants": {"year": pl.Int64, "exam": pl.String, "gender": pl.String, "applicants": pl.Int64,
+                        "passed": pl.Int64},
+    "separations": {"staff_id": pl.String, "separation_date": pl.Date, "gender": pl.String,
+                    "reason": pl.String},
+    "pay": {"staff_id": pl.String, "year": pl.Int64, "employment_class": pl.String, "grade": pl.String,
+            "gender": pl.String, "hire_date": pl.Date, "annual_pay": pl.Float64,
+            "scheduled_hours": pl.Float64},
     "overtime": {"staff_id": pl.String, "month": pl.Date, "unit_code": pl.String, "hours": pl.Float64},
     "leave": {
         "staff_id": pl.String,
@@ -116,7 +127,7 @@ def test_written_files_are_byte_identical(workspace, tmp_path):
     second = generate_demo(tmp_path / "b")
     names = sorted(p.name for p in workspace.iterdir())
     assert names == sorted(p.name for p in second.iterdir())
-    assert len(names) == 18
+    assert len(names) == 22  # 18 + hires, exam applicants, separations, pay
     for name in names:
         assert (workspace / name).read_bytes() == (second / name).read_bytes(), name
     assert (workspace.parent / "hrmetrics.toml").read_bytes() == (
@@ -406,6 +417,10 @@ def test_every_file_matches_exactly_one_pipeline(workspace):
         "approvals": 1,
         "survey_items": 1,
         "survey": 6,
+        "hires": 1,
+        "exam_applicants": 1,
+        "separations": 1,
+        "pay": 1,
     }
 
 

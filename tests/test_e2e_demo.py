@@ -108,7 +108,10 @@ def test_demo_writes_every_output(demo_run, demo_frames):
     for rel in ("hrmetrics.toml", "store/manifest.json", "rejects/overtime.csv", "report/index.html",
                 "report/hrmetrics.xlsx", "kpis.csv", "kpis.parquet", "progress.csv"):
         assert (out / rel).is_file() and (out / rel).stat().st_size > 0, rel
-    assert len([p for p in (out / "data").iterdir() if p.is_file()]) == 18
+    assert len([p for p in (out / "data").iterdir() if p.is_file()]) == 22
+    for rel in ("publish/publication.xlsx", "publish/給与の男女の差異.csv", "publish/情報公表.csv",
+                "publish/計算根拠.csv", "publish/publication.html", "report/publication.html"):
+        assert (out / rel).is_file() and (out / rel).stat().st_size > 0, rel
     packs = {p.stem for p in (out / "report" / "divisions").glob("*.html")}
     assert packs == set(_current_divisions(demo_frames)["unit_code"])
     assert demo_run.report_path == out / "report" / "index.html"
@@ -121,7 +124,7 @@ def test_demo_writes_every_output(demo_run, demo_frames):
 
 def test_data_quality_summary(demo_run):
     summary = demo_run.intake.summary_frame()
-    assert summary.height == 18
+    assert summary.height == 22
     data_files = {p.name for p in (demo_run.out_dir / "data").iterdir() if p.is_file()}
     # a workbook's sheet is reported as `file [sheet]`
     assert {re.sub(r" \[.*\]$", "", f) for f in summary["file"]} == data_files
@@ -526,7 +529,7 @@ def test_workbook_sheets(demo_run):
     assert pl.read_excel(book, sheet_name="KPI表").height == demo_run.kpis.height
     assert pl.read_excel(book, sheet_name="進捗").height == demo_run.progress.height
     quality = pl.read_excel(book, sheet_name="データ品質")
-    assert quality.height == 18 and quality["却下行数"].sum() == 5
+    assert quality.height == 22 and quality["却下行数"].sum() == 5
     rejected = pl.read_excel(book, sheet_name="却下行", infer_schema_length=0)
     assert rejected.height == 5 and set(rejected["ファイル"]) == {BAD_FILE}
     divs = pl.read_excel(book, sheet_name="所属別", infer_schema_length=0)

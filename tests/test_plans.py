@@ -244,7 +244,11 @@ def test_kodaira_as_the_seed_states() -> None:
 
 def test_komae_as_the_seed_states() -> None:
     plan = load_plan("komae")
-    women, leave = plan.targets
+    women, leave, *levels = plan.targets
+    # the combined 27.9% → 35.0% is also shown per post level (no per-level target in the plan)
+    assert [(t.kpi, t.breakdown, t.status) for t in levels] == [
+        ("female_share_grade", g, "target_not_set")
+        for g in ("unit_chief", "assistant_chief", "section_chief", "deputy_director", "director")]
     assert (women.kpi, women.breakdown) == ("female_share_grade_and_above", "unit_chief")
     assert (women.baseline, women.baseline_period.year, women.target, women.target_period.year) == (
         27.9, 2024, 35.0, 2030)

@@ -44,6 +44,12 @@ GRADE_JA = {
 }
 GENDER_JA = {"female": "女", "male": "男", "other": "その他"}
 EMPLOYMENT_JA = {"regular": "正規", "fixed_term": "再任用", "part_time": "会計年度任用"}
+ROUTE_JA = {"new_graduate": "新卒", "experienced": "経験者"}
+REASON_JA = {"retirement": "定年", "voluntary": "自己都合", "other": "その他"}
+LEAVE_JA = {"annual": "年次休暇", "summer": "夏季休暇", "spouse_birth": "配偶者出産休暇",
+            "childcare_participation": "育児参加休暇"}
+CLASS_JA = {"permanent": "任期の定めのない常勤職員", "fixed_term": "任期付職員", "reappointed": "再任用職員",
+            "kaikei": "会計年度任用職員"}
 LIKERT_JA = {
     5: "そう思う",
     4: "ややそう思う",
@@ -137,8 +143,10 @@ def write_staff_xlsx(staff: pl.DataFrame, org: pl.DataFrame, out_dir: Path) -> P
         .alias("grade"),
         pl.col("gender").replace_strict(GENDER_JA),
         pl.col("employment_type").replace_strict(EMPLOYMENT_JA),
+        *([pl.col("employment_class").replace_strict(CLASS_JA), pl.col("hire_date").dt.strftime("%Y/%m/%d")]
+          if "employment_class" in staff.columns else []),
     )
-    headers = ["基準日", "職員番号", "所属コード", "所属名", "役職", "性別", "任用区分"]
+    headers = ["基準日", "職員番号", "所属コード", "所属名", "役職", "性別", "任用区分", "任期区分", "採用日"]
     path = out_dir / "職員名簿.xlsx"
     book = xlsxwriter.Workbook(str(path))
     book.set_properties({"created": FIXED_TIMESTAMP, "author": "みどり市 職員課", "title": "職員名簿"})
@@ -197,7 +205,7 @@ def write_leave(leave: pl.DataFrame, out_dir: Path) -> Path:
         pl.col("staff_id").alias("職員番号"),
         pl.col("year").alias("年"),
         pl.col("unit_code").alias("所属コード"),
-        pl.col("leave_type").replace_strict({"annual": "年次休暇", "summer": "夏季休暇"}).alias("休暇種別"),
+        pl.col("leave_type").replace_strict(LEAVE_JA).alias("休暇種別"),
         pl.when(pl.col("year") == FULLWIDTH_LEAVE_YEAR)
         .then(_fullwidth(days))
         .otherwise(days)
@@ -277,6 +285,45 @@ def write_survey(survey: pl.DataFrame, items: pl.DataFrame, out_dir: Path) -> li
     return paths
 
 
+def write_publication_files(frames: dict[str, pl.DataFrame], out_dir: Path) -> list[Path]:
+    """Hires (CP932), exam applicants (UTF-8), separations (UTF-8 with BOM) and pay as the
+    personnel system writes them: Japanese headers and codes, 令和 fiscal years, yen with commas."""
+    paths = []
+    if "hires" in frames:
+        hires = frames["hires"].select(
+            pl.col("staff_id").alias("職員番号"),
+            pl.col("hire_date").dt.strftime("%Y/%m/%d").alias("採用日"),
+            pl.col("gender").replace_strict(GENDER_JA).alias("性別"), pl.col("job_category").alias("職種"),
+            pl.col("route").replace_strict(ROUTE_JA).alias("採用区分"),
+            pl.col("employment_class").replace_strict(CLASS_JA).alias("任期区分"))
+        paths.append(_write_text(out_dir / "採用実績.csv", hires, "cp932"))
+    if "exam_applicants" in frames:
+        exams = frames["exam_applicants"].select(
+            pl.col("year").map_elements(era_fy, return_dtype=pl.String).alias("年度"),
+            pl.col("exam").alias("試験区分"),
+            pl.col("gender").replace_strict(GENDER_JA).alias("性別"), pl.col("applicants").alias("受験者数"),
+            pl.col("passed").alias("合格者数"))
+        paths.append(_write_text(out_dir / "採用試験実施状況.csv", exams, "utf-8"))
+    if "separations" in frames:
+        seps = frames["separations"].select(
+            pl.col("staff_id").alias("職員番号"),
+            pl.col("separation_date").dt.strftime("%Y/%m/%d").alias("退職日"),
+            pl.col("gender").replace_strict(GENDER_JA).alias("性別"),
+            pl.col("reason").replace_strict(REASON_JA).alias("離職事由"))
+        paths.append(_write_text(out_dir / "離職者一覧.csv", seps, "utf-8-sig"))
+    if "pay" in frames:
+        pay = frames["pay"].select(
+            pl.col("staff_id").alias("職員番号"),
+            pl.col("year").map_elements(era_fy, return_dtype=pl.String).alias("年度"),
+            pl.col("employment_class").replace_strict(CLASS_JA).alias("職員区分"),
+            pl.col("grade").replace_strict({**GRADE_JA, "staff": "主事"}).alias("役職"),
+            pl.col("gender").replace_strict(GENDER_JA).alias("性別"),
+            pl.col("hire_date").dt.strftime("%Y/%m/%d").alias("採用日"),
+            _num("annual_pay").alias("年間給与額"), pl.col("scheduled_hours").alias("週所定勤務時間"))
+        paths.append(_write_text(out_dir / "給与支給実績.csv", pay, "utf-8-sig"))
+    return paths
+
+
 def write_demo_files(frames: dict[str, pl.DataFrame], out_dir: Path) -> list[Path]:
     """Write the demo datasets as real-looking exports into `out_dir`; returns the paths written."""
     out_dir = Path(out_dir)
@@ -291,6 +338,7 @@ def write_demo_files(frames: dict[str, pl.DataFrame], out_dir: Path) -> list[Pat
         write_approvals(frames["approvals"], org, out_dir),
         write_survey_items(frames["survey_items"], out_dir),
         *write_survey(frames["survey"], frames["survey_items"], out_dir),
+        *write_publication_files(frames, out_dir),
     ]
 
 

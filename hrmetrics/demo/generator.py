@@ -20,6 +20,14 @@ import polars as pl
 
 from hrmetrics.demo.city import Size, org_units_frame, scaled_staff, units_frame
 from hrmetrics.demo.exports import write_demo_files, write_large_files
+from hrmetrics.demo.publication import (
+    exam_frame,
+    hires_frame,
+    pay_frame,
+    separations_frame,
+    spouse_leave_frame,
+    staff_extras,
+)
 from hrmetrics.demo.survey import ORG_NAME, survey_frame, survey_items_frame
 from hrmetrics.demo.workforce import (
     approvals_frame,
@@ -53,6 +61,14 @@ quota = {{ organisation = {QUOTA} }}   # 職員定数
 min_group_survey = 5
 # デモ用の固定キー (実運用では環境変数 HRMETRICS_PSEUDONYM_KEY を使うこと)
 pseudonym_key = "midori-demo-key-not-a-secret"
+
+[publication]
+pay_basis = "headcount"   # 給与の男女の差異: 実人員で平均（"hours" で短時間勤務を勤務時間換算）
+pay_explanation = '''任期の定めのない常勤職員では、同じ役職段階・勤続年数の給与に男女の差はありませんが、
+給与の高い課長相当職以上に占める女性の割合が低いため、全体では女性の給与が男性を下回ります。
+それ以外の職員では、短時間勤務の会計年度任用職員の多くが女性であることが差異の主な要因です。
+（デモ用の説明欄です）'''
+remarks = "数値はデモ用の架空の市「みどり市」のものです。"
 """
 
 
@@ -87,6 +103,14 @@ def build_demo_frames(seed: int = DEFAULT_SEED, size: Size = "demo") -> dict[str
     frames["approvals"] = approvals_frame(units, rng[4])
     frames["survey_items"] = survey_items_frame()
     frames["survey"] = survey_frame(staff, overtime, rng[5])
+    # statutory-publication exports (their own stream: the datasets above stay as they were)
+    pub = np.random.default_rng(np.random.SeedSequence(seed).spawn(7)[6])
+    frames["staff"] = staff_extras(staff, people)
+    frames["leave"] = pl.concat([frames["leave"], spouse_leave_frame(frames["childcare"], pub)])
+    frames["hires"] = hires_frame(people, pub)
+    frames["exam_applicants"] = exam_frame(frames["hires"], pub)
+    frames["separations"] = separations_frame(people, pub)
+    frames["pay"] = pay_frame(people, overtime, pub)
     return frames
 
 

@@ -53,6 +53,8 @@ def family_of(measure: str) -> str:
         return "survey_items"
     if measure.startswith("dim:"):
         return "survey_dimensions"
+    if measure.startswith("pay:"):
+        return "gender_pay"
     return measure.split("|", 1)[0].removesuffix("_rate").removesuffix("_index")
 
 
@@ -75,7 +77,18 @@ def steps(table: pl.DataFrame) -> dict[tuple[str, str], float]:
                        & pl.col("numerator").is_not_null())
     org = org.with_columns(_m=measure_key(pl.col("kpi"), pl.col("breakdown")),
                            _s=(pl.col("numerator") / pl.col("n")).abs())
-    return {(p, m): s for p, m, s in org.select("period", "_m", "_s").iter_rows()}
+    out = {(p, m): s for p, m, s in org.filter(~pl.col("_m").str.starts_with("pay:"))
+           .select("period", "_m", "_s").iter_rows()}
+    # pay: every cell is measured in the organisation's mean pay over all staff (a hidden cell
+    # has no numbers of its own to take a step from)
+    pay_kpis = ["gender_pay_ratio", "pay_mean_female", "pay_mean_male"]
+    pay = org.filter(pl.col("kpi").is_in(pay_kpis[1:]) & (pl.col("breakdown") == "all"))
+    means = pay.group_by("period").agg(_s=pl.col("numerator").sum() / pl.col("n").sum())
+    cells = table.filter(pl.col("kpi").is_in(pay_kpis)).select(
+        "period", _m=measure_key(pl.col("kpi"), pl.col("breakdown"))).unique()
+    for p, m, s in cells.join(means, on="period").select("period", "_m", "_s").iter_rows():
+        out[(p, m)] = s
+    return out
 
 
 def audit_systems(systems_: list[System], width: int, table: pl.DataFrame,
@@ -89,7 +102,7 @@ def audit_systems(systems_: list[System], width: int, table: pl.DataFrame,
     for s in systems_:
         per = {m: v for (p, m), v in st.items() if p == s.period}
         found = audit_system(s, width, per, minimums.get(s.family.split(":")[0], minimums["hr"]))
-        if keep_organisation and not s.family.startswith("survey"):
+        if keep_organisation and not s.family.startswith(("survey", "pay")):
             found = statutory(s, found)
         rows += found
     return pl.DataFrame(rows, schema=RESULT_SCHEMA).with_columns(

@@ -12,7 +12,11 @@ system per *component* (a family of cells in one period), over integer **atoms**
   female manager ratio = Σ over the manager grades (the same people as "section chief and
   above", so the two cells are one quantity).
 * **childcare** (per gender and FY): leaves `L`, births `B`, people `N` (N ≥ L, N ≥ B,
-  N ≤ L + B).
+  N ≤ L + B); leaves of 1 / 2 weeks or more, the length bands (adding up to L) and men's
+  spouse-birth / childcare-participation leave (≤ B), where the table has them.
+* **pay** (per FY, organisation only): per 給与の男女の差異 cell, women's and men's counts,
+  divisors and pay totals, with all = permanent + other and permanent = Σ post levels =
+  Σ service bands (`pay_family`).
 * **survey** (per wave and dimension): per item favourable `F`, neutral `M`, unfavourable `U`,
   answers `n` (F + M + U = n); dimensions are sums of their items; the satisfaction rate is its
   item's favourable share. Respondents `R` of the staff `S` (the April-1 headcount, where the
@@ -63,6 +67,9 @@ class Measure:
     size: Terms = field(default_factory=dict)
     """The group's head count (n ≥ 1 when the row is present, 0 when absent)."""
     continuous: bool = False
+    target_sizes: tuple[Terms, ...] = ()
+    """Per target, the people its numerator is about when that is not the whole group (pay: the
+    women's total is about the cell's women only; a cell that may hold none needs no cover)."""
 
 
 @dataclass(frozen=True)
@@ -75,11 +82,16 @@ class Family:
     node_rules: tuple[tuple[Terms, str, float], ...]
     """(terms, "<=" or "==", rhs) at every node (e.g. women ≤ staff)."""
     measures: tuple[Measure, ...]
+    org_only: bool = False
+    """Published for the organisation only, with no relation along the unit tree (pay): the
+    system then has the organisation's node alone."""
 
 
 # ---------------------------------------------------------------------------- families
-def workforce_family(grades: Iterable[str], manager_grades: Iterable[str]) -> Family:
-    """Women and staff by grade; the ladder follows `config.GRADES`, other grades stand alone."""
+def workforce_family(grades: Iterable[str], manager_grades: Iterable[str],
+                     staff_share: bool = False) -> Family:
+    """Women and staff by grade; the ladder follows `config.GRADES`, other grades stand alone.
+    `staff_share`: the table holds `female_staff_share` (women ÷ all staff, every grade)."""
     grades = list(dict.fromkeys([*GRADES, *grades]))
     ladder = [g for g in GRADES if g in grades]
     atoms = tuple((f"{a}:{g}", True, True) for g in grades for a in ("w", "t"))
@@ -96,20 +108,120 @@ def workforce_family(grades: Iterable[str], manager_grades: Iterable[str]) -> Fa
     measures += [share("female_share_grade", g, [g]) for g in grades]
     measures += [share("female_share_grade_and_above", g, ladder[i:]) for i, g in enumerate(ladder)]
     measures.append(share("female_manager_ratio", None, [g for g in grades if g in set(manager_grades)]))
+    if staff_share:
+        measures.append(share("female_staff_share", None, grades))
     return Family("workforce", atoms, rules, tuple(measures))
 
 
-def childcare_family(kpi: str) -> Family:
-    """Leaves ÷ births of one gender; people N are those in either population."""
-    return Family(
-        kpi,
-        (("L", True, True), ("B", True, True), ("N", True, False)),
-        (({"L": 1.0, "N": -1.0}, "<=", 0.0), ({"B": 1.0, "N": -1.0}, "<=", 0.0),
-         ({"N": 1.0, "L": -1.0, "B": -1.0}, "<=", 0.0)),
-        (Measure(f"{kpi}|", None,
-                 {kpi: {"numerator": {"L": 1.0}, "denominator": {"B": 1.0}, "n": {"N": 1.0}}},
-                 targets=(("leaves", {"L": 1.0}, {"B": 1.0}),), size={"N": 1.0}),),
-    )
+LENGTH_BANDS = ("lt_1w", "1w_2w", "2w_1m", "1m_3m", "3m_6m", "6m_1y", "1y_plus", "unknown")
+"""kpis/childcare.py LENGTH_BANDS and its `unknown`: every leave event is in exactly one."""
+SPOUSE_KINDS = ("spouse_birth", "childcare_participation")
+
+
+def childcare_family(kpi: str, kpis: set[str] | frozenset[str] = frozenset()) -> Family:
+    """Leaves ÷ births of one gender; people N are those in either population.
+
+    With the table's other childcare KPIs (`kpis`), for men: leaves of 1 week / 2 weeks or more
+    (L2 ≤ L1 ≤ L) and spouse-birth / childcare-participation leave (S:*, each ≤ births, `either`
+    between the larger kind and their sum). The length distribution is its own organisation-only
+    family (`length_family`)."""
+    gender = "male" if kpi.startswith("male") else "female"
+    atoms = [("L", True, True), ("B", True, True), ("N", True, False)]
+    rules: list[tuple[Terms, str, float]] = [
+        ({"L": 1.0, "N": -1.0}, "<=", 0.0), ({"B": 1.0, "N": -1.0}, "<=", 0.0),
+        ({"N": 1.0, "L": -1.0, "B": -1.0}, "<=", 0.0)]
+    measures = [Measure(f"{kpi}|", None,
+                        {kpi: {"numerator": {"L": 1.0}, "denominator": {"B": 1.0}, "n": {"N": 1.0}}},
+                        targets=(("leaves", {"L": 1.0}, {"B": 1.0}),), size={"N": 1.0})]
+    if gender == "male":
+        for weeks in ("1w", "2w"):
+            share = f"male_childcare_leave_{weeks}_share"
+            if share not in kpis:
+                continue
+            atom = f"L{weeks}"
+            atoms.append((atom, True, True))
+            rules.append(({atom: 1.0, "L": -1.0}, "<=", 0.0))
+            cols = {"numerator": {atom: 1.0}, "denominator": {"B": 1.0}, "n": {"N": 1.0}}
+            measures.append(Measure(f"{share}|", None, {share: cols},
+                                    targets=(("leaves", {atom: 1.0}, {"B": 1.0}),), size={"N": 1.0}))
+        if "male_childcare_leave_1w_share" in kpis and "male_childcare_leave_2w_share" in kpis:
+            rules.append(({"L2w": 1.0, "L1w": -1.0}, "<=", 0.0))
+        if "spouse_birth_leave_rate" in kpis:
+            kinds = [*SPOUSE_KINDS, "either"]
+            atoms += [(f"S:{k}", True, True) for k in kinds]
+            rules += [({f"S:{k}": 1.0, "B": -1.0}, "<=", 0.0) for k in kinds]
+            rules += [({f"S:{k}": 1.0, "S:either": -1.0}, "<=", 0.0) for k in SPOUSE_KINDS]
+            rules.append(({"S:either": 1.0, **{f"S:{k}": -1.0 for k in SPOUSE_KINDS}}, "<=", 0.0))
+            measures += [Measure(f"spouse_birth_leave_rate|{k}", k,
+                                 {"spouse_birth_leave_rate": {"numerator": {f"S:{k}": 1.0},
+                                                              "denominator": {"B": 1.0}, "n": {"B": 1.0}}},
+                                 targets=(("spouse_leave", {f"S:{k}": 1.0}, {"B": 1.0}),), size={"B": 1.0})
+                         for k in kinds]
+    return Family(kpi, tuple(atoms), tuple(rules), tuple(measures))
+
+
+def length_family(gender: str) -> Family:
+    """Childcare leave length bands of one gender (organisation only): Lb:* add up to the leaves
+    L they are shares of. Their sums with the 1-/2-week counts (which the organisation also
+    shows) are not modelled: the organisation's childcare figures are statutory and shown."""
+    atoms = (("L", True, True), *((f"Lb:{b}", True, True) for b in LENGTH_BANDS))
+    rules = (({"L": -1.0, **{f"Lb:{b}": 1.0 for b in LENGTH_BANDS}}, "==", 0.0),)
+    kpi = "childcare_leave_length_share"
+    measures = tuple(
+        Measure(f"{kpi}|{gender}|{b}", f"{gender}|{b}",
+                {kpi: {"numerator": {f"Lb:{b}": 1.0}, "denominator": {"L": 1.0}, "n": {"L": 1.0}}},
+                targets=(("length", {f"Lb:{b}": 1.0}, {"L": 1.0}),), size={"L": 1.0})
+        for b in LENGTH_BANDS)
+    return Family(f"childcare_length:{gender}", atoms, rules, measures, org_only=True)
+
+
+PAY_KPIS = ("gender_pay_ratio", "pay_mean_female", "pay_mean_male")
+
+
+def pay_family(cells: Iterable[str]) -> Family:
+    """職員の給与の男女の差異 cells of one FY (organisation only; kpis/pay.py).
+
+    Atoms per cell c: women/men `nw`/`nm` (integer), their divisors `dw`/`dm` (headcount or
+    full-time equivalents, ≤ the head count) and pay totals `pw`/`pm` (continuous, ≥ 0). A shown
+    cell publishes pw/dw (numerator/denominator of pay_mean_female), pm/dm and the counts; the
+    ratio row is their quotient and adds nothing linear. Relations: all = permanent + other, and
+    permanent = Σ post levels = Σ service bands. Targets: a hidden cell's women's and men's pay
+    totals must stay uncertain by `protection_width` × the organisation's mean pay (audit.steps):
+    a mean over one woman is her pay, and subtraction along these sums is how a reader gets it.
+    The reader modelled knows that everyone works at least 5% of full time and is paid at least
+    1 yen per full-time equivalent (so a pay total of 0 means nobody of that gender is there, and
+    then there is no one's pay to protect), and no ceiling on pay."""
+    cells = sorted(set(cells))
+    kinds = ("nw", "nm", "dw", "dm", "pw", "pm")
+    atoms = tuple((f"{k}:{c}", k in ("nw", "nm"), True) for c in cells for k in kinds)
+    rules: list[tuple[Terms, str, float]] = []
+    for c in cells:
+        for g in "wm":  # divisor ≤ people ≤ 20 × divisor; pay ≥ 1 yen per divisor unit
+            rules += [({f"d{g}:{c}": 1.0, f"n{g}:{c}": -1.0}, "<=", 0.0),
+                      ({f"n{g}:{c}": 1.0, f"d{g}:{c}": -20.0}, "<=", 0.0),
+                      ({f"d{g}:{c}": 1.0, f"p{g}:{c}": -1.0}, "<=", 0.0)]
+
+    def add_up(total: str, parts: list[str]) -> None:
+        if total not in cells:
+            return
+        for k in kinds:
+            rules.append(({f"{k}:{total}": 1.0, **{f"{k}:{p}": -1.0 for p in parts}}, "==", 0.0))
+
+    add_up("all", [c for c in ("permanent", "other") if c in cells])
+    add_up("permanent", [c for c in cells if c.startswith("permanent|") and "|service_" not in c])
+    add_up("permanent", [c for c in cells if c.startswith("permanent|service_")])
+    measures = []
+    for c in cells:
+        w, m = {f"pw:{c}": 1.0}, {f"pm:{c}": 1.0}
+        size = {f"nw:{c}": 1.0, f"nm:{c}": 1.0}
+        measures.append(Measure(
+            f"pay:{c}", c,
+            {"pay_mean_female": {"numerator": w, "denominator": {f"dw:{c}": 1.0}, "n": {f"nw:{c}": 1.0}},
+             "pay_mean_male": {"numerator": m, "denominator": {f"dm:{c}": 1.0}, "n": {f"nm:{c}": 1.0}},
+             "gender_pay_ratio": {"n": size}},
+            targets=(("women_pay", w, None), ("men_pay", m, None)), size=size, continuous=True,
+            target_sizes=({f"nw:{c}": 1.0}, {f"nm:{c}": 1.0})))
+    return Family("pay", atoms, tuple(rules), tuple(measures), org_only=True)
 
 
 def survey_items_family(name: str, items: list[str], dims: Mapping[str, list[str]],
@@ -178,8 +290,9 @@ class Context:
     """The organisation's HR figures are statutory and stay shown (`publish_small_organisation`)."""
 
     def keeps_organisation(self, family: str) -> bool:
-        """Whether the organisation's cells of this family may not be hidden."""
-        return self.keep_organisation and not family.startswith("survey")
+        """Whether the organisation's cells of this family may not be hidden (pay cells may:
+        their suppression rule is the statute's own minimum, and they exist only there)."""
+        return self.keep_organisation and not family.startswith(("survey", "pay"))
 
     @classmethod
     def from_config(cls, config: object, items: pl.DataFrame | None = None) -> Context:
@@ -198,11 +311,18 @@ def families_for(table: pl.DataFrame, period: str, ctx: Context) -> list[Family]
     kpis = set(table["kpi"].unique().to_list())
     out: list[Family] = []
     grade_rows = table.filter(pl.col("kpi") == "female_share_grade")
-    if kpis & {"female_share_grade", "female_share_grade_and_above", "female_manager_ratio"}:
+    if kpis & {"female_share_grade", "female_share_grade_and_above", "female_manager_ratio",
+               "female_staff_share"}:
         out.append(workforce_family(grade_rows["breakdown"].drop_nulls().unique().sort().to_list(),
-                                    ctx.manager_grades))
-    out += [childcare_family(k) for k in ("male_childcare_leave_rate", "female_childcare_leave_rate")
+                                    ctx.manager_grades, "female_staff_share" in kpis))
+    out += [childcare_family(k, kpis) for k in ("male_childcare_leave_rate", "female_childcare_leave_rate")
             if k in kpis]
+    if "childcare_leave_length_share" in kpis:
+        genders = table.filter(pl.col("kpi") == "childcare_leave_length_share")["breakdown"].drop_nulls()
+        out += [length_family(g) for g in sorted({b.split("|", 1)[0] for b in genders.to_list()})]
+    if kpis & set(PAY_KPIS):
+        cells = table.filter(pl.col("kpi").is_in(PAY_KPIS))["breakdown"].drop_nulls().unique().to_list()
+        out.append(pay_family(cells))
     if "item_favourable" in kpis:
         out += _survey_items_for(table, period, ctx)
     if "survey_response_rate" in kpis:

@@ -51,9 +51,11 @@ def choose(sysm: System, bad_cells: set[str], taken: set[str], keep_org: bool = 
     picks: list[str] = []
     rank = {"division": 0, "department": 1, "organisation": 2}
     by_cell = {c.cell: c for c in sysm.candidates}
+    served: set[str] = set()
     for t in sysm.targets:
-        if t.cell not in bad_cells:
-            continue
+        if t.cell not in bad_cells or t.cell in served:
+            continue  # a cell with several targets (pay: women's and men's) gets one pick a round
+        served.add(t.cell)
         atoms = list({*t.num, *t.size, *(t.gap or {})})
         if any(by_cell[c].variables & set(atoms) for c in picks):
             continue  # a cell hidden this round already holds its people: audit again first

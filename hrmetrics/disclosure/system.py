@@ -22,11 +22,13 @@ _COLUMNS = ("numerator", "denominator", "n")
 
 def measure_key(kpi: pl.Expr, breakdown: pl.Expr) -> pl.Expr:
     """The cell a KPI row belongs to: all item_* rows of one item are one cell (they are hidden
-    together), as are all dimension_* rows of one dimension; any other KPI × breakdown is its own."""
+    together), as are all dimension_* rows of one dimension and the three pay rows of one
+    給与の男女の差異 cell; any other KPI × breakdown is its own."""
     bd = breakdown.fill_null("")
     return (
         pl.when(kpi.str.starts_with("item_")).then(pl.lit("item:") + bd)
         .when(kpi.str.starts_with("dimension_")).then(pl.lit("dim:") + bd)
+        .when(kpi.is_in(["gender_pay_ratio", "pay_mean_female", "pay_mean_male"])).then(pl.lit("pay:") + bd)
         .otherwise(kpi + pl.lit("|") + bd)
     )
 
@@ -119,7 +121,7 @@ def build(family: Family, period: str, rows: pl.DataFrame,
           manager_grades: tuple[str, ...] = ("section_chief", "deputy_director", "director")) -> System:
     """The system for one family in one period (`rows`: the whole table's rows of that period)."""
     sysm = System(family.name, period)
-    level, children = unit_tree(rows)
+    level, children = ({ORG: "organisation"}, {}) if family.org_only else unit_tree(rows)
     nodes = list(level) + [p + SELF for p in children]
     atoms = {a: (integer, exact) for a, integer, exact in family.atoms}
     for node in nodes:
@@ -136,6 +138,8 @@ def build(family: Family, period: str, rows: pl.DataFrame,
         for unit in level:
             if level[unit] in shown_at:  # an absent row says "nobody" only where rows are published
                 _cell(sysm, m, unit, level[unit], index.get((unit, m.key)))
+        if shown_at == {"organisation"}:
+            continue  # published for the organisation only: no remainder below it is ever implied
         for parent in children:
             _remainder_targets(sysm, m, parent + SELF, level[parent])
     return sysm
@@ -216,15 +220,16 @@ def _cell(sysm: System, m: Measure, unit: str, lvl: str, found: list[tuple] | No
 
 
 def _add_targets(sysm: System, m: Measure, node: str, lvl: str, cell: str, remainder: bool) -> None:
-    for name, num, grp in m.targets:
+    for i, (name, num, grp) in enumerate(m.targets):
         t_num = _terms(sysm, node, num)
         gap = None
         if grp is not None:
             gap = _terms(sysm, node, grp)
             for j, c in t_num.items():
                 gap[j] = gap.get(j, 0.0) - c
+        size = m.target_sizes[i] if i < len(m.target_sizes) else m.size
         sysm.targets.append(Target(cell, node.removesuffix(SELF), lvl, m.key, name, t_num, gap,
-                                   _terms(sysm, node, m.size), m.continuous, remainder))
+                                   _terms(sysm, node, size), m.continuous, remainder))
 
 
 def _remainder_targets(sysm: System, m: Measure, node: str, lvl: str) -> None:

@@ -1,9 +1,10 @@
 """The KPI engine: canonical datasets → the long KPI table (docs/architecture.md).
 
 Every KPI declared in the domain modules (`overtime`, `leave`, `workforce`, `childcare`,
-`approvals`) is aggregated by the same code for the organisation (`unit_code = "ORG"`), every
-department and every division, per period. KPIs that share a records builder are aggregated in
-one group-by per level, and all builders are collected together so polars can share the scans.
+`approvals`, `recruitment`, `pay`) is aggregated by the same code for the organisation
+(`unit_code = "ORG"`), every department and every division, per period. KPIs that share a
+records builder are aggregated in one group-by per level, and all builders are collected
+together so polars can share the scans.
 
 Rules applied here, once, for every KPI:
 
@@ -28,7 +29,7 @@ import polars as pl
 
 from hrmetrics.config import Config
 from hrmetrics.errors import UserError
-from hrmetrics.kpis import approvals, childcare, leave, overtime, workforce
+from hrmetrics.kpis import approvals, childcare, leave, overtime, pay, recruitment, workforce
 from hrmetrics.kpis.catalog import CATALOG, KPI, KPIS, get_kpi, unpublished
 from hrmetrics.kpis.spec import DerivedDef, Inputs, KpiDef, RecordsBuilder
 from hrmetrics.orgs import ORG_CODE, OrgRegistry
@@ -43,8 +44,9 @@ LEVELS: tuple[str, ...] = ("organisation", "department", "division")
 
 HR_DEFS: tuple[KpiDef, ...] = (
     *overtime.DEFS, *leave.DEFS, *workforce.DEFS, *childcare.DEFS, *approvals.DEFS,
+    *recruitment.DEFS, *pay.DEFS,
 )
-DERIVED_DEFS: tuple[DerivedDef, ...] = (*workforce.DERIVED,)
+DERIVED_DEFS: tuple[DerivedDef, ...] = (*workforce.DERIVED, *recruitment.DERIVED)
 SURVEY_DATASET = "survey"
 """The catalogue's survey KPIs are computed by `hrmetrics.survey.scores.survey_kpis`."""
 
@@ -102,7 +104,7 @@ def compute_kpis_audited(source: KpiSource, config: Config | None = None, view: 
         raise UserError("no_org_units")
     registry = OrgRegistry.from_frame(datasets["org_units"])
     inp = Inputs(datasets=datasets, config=config, registry=registry, view=view)
-    parts = [finish(aggregate_hr(inp, requested), inp)]
+    parts = [pay.suppress_pay_cells(finish(aggregate_hr(inp, requested), inp), config.min_group_hr)]
     survey = _survey_rows(datasets, config, registry, view, requested)
     if survey is not None:
         parts.append(survey)

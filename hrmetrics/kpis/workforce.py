@@ -29,10 +29,13 @@ def roster(inp: Inputs) -> pl.LazyFrame | None:
         lf = inp.frame("staff")
         if lf is None:
             return None
+        names = lf.collect_schema().names()
+        optional = [(pl.col(c) if c in names else pl.lit(None)).cast(t).alias(c)
+                    for c, t in (("employment_class", pl.String), ("hire_date", pl.Date))]
         lf = (
             lf.select(pl.col("as_of").cast(pl.Date), pl.col("staff_id").cast(pl.String),
                       pl.col("unit_code").cast(pl.String), pl.col("grade").cast(pl.String),
-                      pl.col("gender").cast(pl.String))
+                      pl.col("gender").cast(pl.String), *optional)
             .with_columns(fiscal_year=fiscal_year_expr("as_of"))
             .filter(pl.col("as_of") == pl.col("as_of").min().over("fiscal_year"))
         )
@@ -67,6 +70,22 @@ def by_grade_and_above(inp: Inputs) -> pl.LazyFrame | None:
     )
 
 
+def service(inp: Inputs) -> pl.LazyFrame | None:
+    """Permanent staff with a hire date (a blank employment class counts as permanent), by
+    gender (breakdown), with days of service on the snapshot date (as_of − hire_date); the KPI
+    divides their sum by 365.25. Organisation-level only (catalogue)."""
+    lf = roster(inp)
+    if lf is None:
+        return None
+    permanent = pl.col("employment_class").is_null() | (pl.col("employment_class") == "permanent")
+    return (
+        lf.filter(permanent & pl.col("hire_date").is_not_null() & pl.col("gender").is_in(["female", "male"])
+                  & (pl.col("hire_date") <= pl.col("as_of")))
+        .with_columns(breakdown=pl.col("gender"),
+                      _days=(pl.col("as_of") - pl.col("hire_date")).dt.total_days())
+    )
+
+
 def _female_share(kpi_id: str, records) -> KpiDef:
     return KpiDef(kpi_id, records, numerator=pl.col("_female").sum().cast(pl.Float64),
                   denominator=pl.len().cast(pl.Float64), n=pl.len(), scale=100.0)
@@ -96,6 +115,10 @@ DEFS: tuple[KpiDef, ...] = (
     _female_share("female_manager_ratio", managers),
     _female_share("female_share_grade", by_grade),
     _female_share("female_share_grade_and_above", by_grade_and_above),
+    _female_share("female_staff_share", roster),
+    # whole days summed as integers (exact, so the table is byte-for-byte reproducible), then years
+    KpiDef("mean_service_years", service, numerator=pl.col("_days").sum().cast(pl.Float64) / 365.25,
+           denominator=pl.len().cast(pl.Float64), n=pl.len()),
 )
 
 DERIVED: tuple[DerivedDef, ...] = (DerivedDef("headcount_vs_quota", "headcount", headcount_vs_quota),)

@@ -40,6 +40,12 @@ class Config:
     min_group_hr: int = 3
     min_group_survey: int = 5
     min_respondents_drivers: int = 20
+    survey_overall_item: str | None = None
+    """The overall-satisfaction question (its text or item id) of an export read without a
+    設問マスタ; unset, a question reading as overall satisfaction (総合的に…満足) is taken."""
+    survey_unit_column: str | None = None
+    """Which column of a survey attributes file or form holds the unit (code or name); unset,
+    Department / 所属 / 所属名 / 部署 … are tried in turn."""
     publish_small_organisation: bool = True
     """Show the organisation's HR figures even for fewer than `min_group_hr` people: they are
     the statutory publications (女性活躍推進法 §21, 次世代法 §19). Suppression then works below."""
@@ -134,6 +140,8 @@ _TOML_MAP: dict[tuple[str, str], str] = {
     ("privacy", "protection_width"): "protection_width",
     ("privacy", "publish_small_organisation"): "publish_small_organisation",
     ("survey", "min_respondents_drivers"): "min_respondents_drivers",
+    ("survey", "overall_item"): "survey_overall_item",
+    ("survey", "unit_column"): "survey_unit_column",
     ("report", "lang"): "lang",
     ("report", "national_reference"): "national_reference",
     ("progress", "rating_tolerance"): "rating_tolerance",

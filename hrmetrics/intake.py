@@ -37,8 +37,14 @@ DATA_SUFFIXES = frozenset({".csv", ".tsv", ".xlsx", ".xlsm", ".parquet", ".pq"})
 SKIP_NAMES = frozenset({"manifest.json", "key", "hrmetrics.toml", "ledger.parquet", "ledger.csv"})
 SKIP_DIRS = frozenset({"rejects", "store", "pipelines", "expectations", "reports", "plans", "raw",
                        "__pycache__"})
-FIRST = {"org_units": 0, "survey_items": 1}
-"""Reference datasets first: later files are checked against them."""
+FIRST = {"org_units": 0, "survey_items": 1, "survey_attributes": 2}
+"""Reference datasets first: later files are checked against them (a survey attributes file
+needs the org master to resolve unit names; survey exports need the attributes)."""
+REFERENCE_ONLY = frozenset({"survey_attributes"})
+"""Read for this run's other files and never stored (respondents' attributes are personal data;
+the survey's unit is stored with each answer instead)."""
+DRAFT_ITEMS = "survey_items.draft.csv"
+"""The draft 設問マスタ written into the workspace when items were derived from an export."""
 
 register("intake_ok", "全 {rows} 行を取り込みました。", "All {rows} rows accepted.")
 register("intake_partial",
@@ -82,6 +88,8 @@ class IntakeResult:
     out_dir: Path | None = None
     store_dir: Path | None = None
     lang: str = "ja"
+    draft_items: Path | None = None
+    """The draft item master written for waves read without one (`survey_items.draft.csv`)."""
 
     @property
     def all_accepted(self) -> bool:
@@ -122,6 +130,8 @@ def collect_paths(paths: Paths, exclude: list[Path] | None = None) -> list[Path]
         for f in sorted(p.rglob("*")):
             rel = f.relative_to(p).parts
             if not f.is_file() or any(part.startswith((".", "~$")) for part in rel):
+                continue
+            if f.name.endswith(".draft.csv"):  # our draft item master, for the user to complete
                 continue
             if any(part in SKIP_DIRS for part in rel[:-1]) or f.name in SKIP_NAMES:
                 continue
@@ -173,7 +183,7 @@ class _Table:
     @property
     def order(self) -> tuple[int, str, int]:
         ds = getattr(self.spec, "dataset", None)
-        return (FIRST.get(ds, 2) if ds else 3, self.path.name, self.position)
+        return (FIRST.get(ds, len(FIRST)) if ds else len(FIRST) + 1, self.path.name, self.position)
 
 
 def _read_all(files: list[Path], specs: dict[str, Any]) -> list[_Table]:
@@ -243,7 +253,7 @@ class _Run:
         """(sha256, sheet, dataset) of tables whose rows are in the store: a workbook's sheets
         are separate tables, so one loaded sheet does not make its siblings duplicates."""
         if store is not None:
-            for ds in FIRST:
+            for ds in ("org_units", "survey_items"):
                 frame = store.scan(ds).collect()
                 if frame.height:
                     self.reference[ds] = frame
@@ -326,7 +336,7 @@ class _Run:
                                        "ok" if rejected == 0 else "partial",
                                        self._summary(read, rejected, warned, val.skipped_rules), table.path))
         self._remember(spec.dataset, accepted)
-        if self.store is not None:
+        if self.store is not None and spec.dataset not in REFERENCE_ONLY:
             self.store.commit_batch(
                 source=table.path, dataset=spec.dataset, accepted=accepted, spec=spec, rows_read=read,
                 rows_rejected=rejected, rows_warned=warned, status="loaded", sha256=self._sha(table),
@@ -410,6 +420,10 @@ class _Run:
             self.accepted.setdefault(dataset, []).append(accepted)  # doubled a large load's memory
         if dataset == "org_units" and accepted.height:
             self.reference[dataset] = accepted
+        elif dataset == "survey_attributes" and accepted.height:
+            earlier = self.reference.get(dataset)
+            self.reference[dataset] = accepted if earlier is None else pl.concat(
+                [earlier, accepted], how="vertical_relaxed").unique("respondent_id", keep="last")
         elif dataset == "survey_items" and accepted.height:
             earlier = self.reference.get(dataset)
             if earlier is not None:
@@ -452,9 +466,45 @@ def _intake(paths: Paths, *, store_dir: Path | None, out_dir: Path | None, confi
             finally:
                 run.rules.close()
     result = run.result(out_dir, store_dir, keep_accepted=store is None)
+    result.draft_items = write_draft_items(run, config, out_dir, store_dir)
     if out_dir is not None:
         write_rejects(result, Path(out_dir), [r.dataset for r in result.reports])
     return result
+
+
+def write_draft_items(run: _Run, config: Any, out_dir: Path | None, store_dir: Path | None) -> Path | None:
+    """Write `survey_items.draft.csv` (UTF-8 with BOM) for waves whose items were derived.
+
+    Into the workspace if there is one, else the output folder. Rows the file already holds
+    (a draft the user is completing) are kept as they are; only new wave × item rows are added.
+    """
+    from hrmetrics.survey.derive import derived_items, draft_master
+
+    frames = run.accepted.get("survey") or []
+    survey = pl.concat(frames, how="vertical_relaxed") if frames else None
+    if survey is None or "scale_points" not in survey.columns:
+        return None
+    overall = getattr(run.config, "survey_overall_item", None)
+    items = derived_items(survey.with_columns(pl.col("scale_points").cast(pl.Int64, strict=False)), overall)
+    if items.is_empty():
+        return None
+    folder = getattr(run.config, "workspace", None) or out_dir or (store_dir.parent if store_dir else None)
+    if folder is None:
+        return None
+    target = Path(folder) / DRAFT_ITEMS
+    draft = draft_master(items)
+    if target.exists():
+        try:
+            old = pl.read_csv(target, infer_schema=False)
+            keys = ["調査回", "設問ID"]
+            new = draft.cast(pl.String).join(old.select(keys), on=keys, how="anti")
+            draft = pl.concat([old, new], how="diagonal_relaxed")
+        except Exception:  # an unreadable old draft is left alone: the new one goes beside it
+            target = target.with_name("survey_items.draft.new.csv")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    draft.with_columns(neutralise_expr(pl.col("設問文").cast(pl.String)).alias("設問文")).write_csv(
+        target, include_bom=True)
+    return target
 
 
 def _successor_cycle_refusal(dataset: str, frame: pl.DataFrame, label: str) -> Refusal | None:

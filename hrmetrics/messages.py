@@ -460,6 +460,39 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "Employee ID 列がありません",
         "en": "The export has no Employee ID column",
     },
+    "survey.not_an_item": {
+        "ja": "選択肢の尺度として読めない列のため設問として取り込みません（自由記述・属性などの列。"
+              "氏名・メールは読み込み時に削除）",
+        "en": "Column is not read as an item: its answers fit no rating scale (free text, attributes; "
+              "names and e-mails are dropped at intake)",
+    },
+    "survey.derived_items": {
+        "ja": "設問マスタがないため、見出しの設問文と回答の選択肢から{n}設問を推定しました"
+              "（ワークスペースの survey_items.draft.csv を補ってください）",
+        "en": "No item master for this wave: {n} items were derived from the question headers and the "
+              "answer labels (complete survey_items.draft.csv in the workspace)",
+    },
+    "survey.unit_unresolved": {
+        "ja": "所属「{value}」が組織マスタの所属コードにも所属名にも一致しません",
+        "en": "Unit '{value}' matches no unit code or unit name of the organisation master",
+    },
+    "survey.attribute_dropped": {
+        "ja": "属性列「{column}」は取り込みません（属性別の集計は、少人数の秘匿規則を属性にも当てはめる"
+              "仕組みがないため行いません）",
+        "en": "Attribute column '{column}' is not taken in (breakdowns by attribute are not made: the "
+              "small-group rules are not applied to attributes)",
+    },
+    "survey.no_wave": {
+        "ja": "調査回（年度）が分かりません。「調査回」列を加えるか、"
+              "ファイル名に年度（例 令和6年度）を入れてください",
+        "en": "The wave (fiscal year) is unknown: add a 調査回 column or put the fiscal year in the file "
+              "name (e.g. 令和6年度, FY2024)",
+    },
+    "survey_no_unit_column": {
+        "ja": "ファイル「{file}」に所属を示す列がありません（{columns} のいずれか。"
+              "hrmetrics.toml の [survey] unit_column で指定できます）",
+        "en": "File '{file}' has no unit column ({columns}; set [survey] unit_column in hrmetrics.toml)",
+    },
     # --- plan display (plans.py) ---------------------------------------------------------------
     "unit.h": {"ja": "時間", "en": "h"},
     "unit.days": {"ja": "日", "en": "days"},

@@ -27,6 +27,8 @@ from hrmetrics.schemas import REJECTS_SCHEMA, empty_rejects
 RESHAPERS: dict[str, str] = {
     "survey_wide": "hrmetrics.survey.intake:reshape_survey_wide",
     "glint": "hrmetrics.survey.intake:reshape_glint",
+    "forms": "hrmetrics.survey.intake:reshape_forms",
+    "survey_attributes": "hrmetrics.survey.intake:reshape_attributes",
 }
 """Reshape hooks by spec name, as "module:function" (imported lazily, only when a spec uses one)."""
 

@@ -25,7 +25,7 @@ COLUMN_TYPES: frozenset[str] = frozenset(
 """Column types of docs/architecture.md (each has a parser in normalise/jpformat)."""
 
 _TOP_KEYS = {"dataset", "title_ja", "title_en", "suite", "file_patterns", "grain", "pseudonymise",
-             "replace", "reshape", "columns"}
+             "replace", "reshape", "columns", "exclude_headers"}
 _COLUMN_KEYS = {"type", "required", "generated", "aliases", "values", "year_window"}
 
 
@@ -61,6 +61,14 @@ class PipelineSpec:
     reshape: str | None
     columns: dict[str, ColumnSpec]
     path: Path | None = None
+    exclude_headers: tuple[str, ...] = ()
+    """Headers that rule the spec out in header matching (a survey export carries Employee ID
+    too, but it is not an attributes file)."""
+
+    @property
+    def has_required(self) -> bool:
+        """Whether the file must carry some column (a question-text export needs none)."""
+        return any(c.required and not c.generated for c in self.columns.values())
 
     def title(self, lang: str = "ja") -> str:
         """Dataset title in `lang`."""
@@ -147,6 +155,7 @@ def spec_from_dict(data: dict[str, Any], name: str = "<dict>", path: Path | None
         reshape=reshape,
         columns=columns,
         path=path,
+        exclude_headers=tuple(_str_list(data, "exclude_headers", name)),
     )
 
 
@@ -233,13 +242,13 @@ def match_spec(path: Path, headers: list[str], specs: dict[str, PipelineSpec]) -
     """
     file_name = Path(path).name
     by_name = [s for s in specs.values() if _name_matches(file_name, s.file_patterns)]
-    if len(by_name) == 1:
-        return by_name[0]
+    if len({s.dataset for s in by_name}) == 1:  # one dataset by name: its best-fitting variant
+        return _best_variant(by_name[0], headers, specs)
     pool = by_name or list(specs.values())
     scored = sorted(((_header_score(s, headers), s.dataset) for s in pool), reverse=True)
     scored = [(score, ds) for score, ds in scored if score > 0]
     if len(scored) == 1:
-        return next(s for s in pool if s.dataset == scored[0][1])
+        return max((s for s in pool if s.dataset == scored[0][1]), key=lambda s: _header_score(s, headers))
     if len({ds for _, ds in scored}) > 1:  # more columns is no proof: a leave file may carry 年月
         candidates = sorted({ds for _, ds in scored})
         examples = [_example_name(specs[c]) for c in candidates if c in specs]
@@ -259,6 +268,18 @@ def match_spec(path: Path, headers: list[str], specs: dict[str, PipelineSpec]) -
                   {"candidates": candidates, "reason": reason, "headers": list(headers)})
 
 
+def _best_variant(named: PipelineSpec, headers: list[str], specs: dict[str, PipelineSpec]) -> PipelineSpec:
+    """Among the specs of `named`'s dataset (survey: canonical, Glint, Forms, question-text),
+    the one whose headers fit best; else one that needs no column; else `named` itself (whose
+    missing columns the normaliser then names)."""
+    variants = [s for s in specs.values() if s.dataset == named.dataset]
+    scored = [(score, -i) for i, s in enumerate(variants) if (score := _header_score(s, headers)) > 0]
+    if scored and headers:
+        return variants[-max(scored)[1]]
+    loose = [s for s in variants if not s.has_required]
+    return loose[0] if loose and headers else named
+
+
 def _example_name(spec: PipelineSpec) -> str:
     """A file name that the spec's first pattern recognises (`overtime*` → `overtime_….csv`)."""
     pattern = spec.file_patterns[0] if spec.file_patterns else spec.dataset
@@ -273,6 +294,8 @@ def _name_matches(file_name: str, patterns: tuple[str, ...]) -> bool:
 def _header_score(spec: PipelineSpec, headers: list[str]) -> int:
     """Columns of `spec` present among `headers`; 0 if a required column is missing."""
     found = {norm_header(h) for h in headers}
+    if not spec.has_required or any(norm_header(h) in found for h in spec.exclude_headers):
+        return 0  # a spec that needs no column is chosen by its file name only
     score = 0
     for col in spec.columns.values():
         if col.generated:

@@ -307,6 +307,8 @@ def _add_period_in_file(frame: pl.DataFrame, file_name: str) -> pl.DataFrame:
 
 def _add_survey_checks(frame: pl.DataFrame, items: pl.DataFrame | None) -> pl.DataFrame:
     """`_chk_item_known` and `_chk_value_in_scale` from the wave's `survey_items`."""
+    if (items is None or items.is_empty()) and "item_id" in frame.columns:
+        items = pl.DataFrame(schema={"wave": pl.String, "item_id": pl.String, "scale_points": pl.Int64})
     if items is None or "item_id" not in frame.columns:
         if "value" not in frame.columns:
             return frame
@@ -315,10 +317,14 @@ def _add_survey_checks(frame: pl.DataFrame, items: pl.DataFrame | None) -> pl.Da
     ref = items.lazy().select("wave", "item_id", _scale=pl.col("scale_points"), _found=pl.lit(True)).unique(
         ["wave", "item_id"])
     value = pl.col("value")
+    # an item derived from the export (no master for its wave) carries its own scale
+    own = pl.col("scale_points") if "scale_points" in frame.columns else pl.lit(None, dtype=pl.Int64)
     return (
         frame.lazy().join(ref, on=["wave", "item_id"], how="left", maintain_order="left")
+        .with_columns(_scale=pl.coalesce(pl.col("_scale").cast(pl.Int64), own.cast(pl.Int64)),
+                      _found=pl.col("_found").fill_null(False) | own.is_not_null())
         .with_columns(
-            _chk_item_known=pl.col("item_id").is_null() | pl.col("_found").fill_null(False),
+            _chk_item_known=pl.col("item_id").is_null() | pl.col("_found"),
             _chk_value_in_scale=value.is_null()
             | ((value >= 1) & (pl.col("_scale").is_null() | (value <= pl.col("_scale")))),
             _msg_scale=pl.col("_scale").cast(pl.String).fill_null("?"),

@@ -81,14 +81,19 @@ def _survey_tables(kpis: pl.DataFrame, datasets: dict[str, pl.LazyFrame], config
     if "survey" not in datasets:
         return {}
     from hrmetrics.survey import change, drivers, link
+    from hrmetrics.survey.scores import survey_frames
 
     panel = link.survey_hr_panel(kpis)
+    frames = survey_frames(datasets, config)
+    items = frames[1] if frames is not None else None
+    master = "survey_items" in datasets  # drivers and α need dimensions and roles: the master's
     return {
         "changes": change.wave_changes(kpis, config, source=datasets),
-        "drivers": drivers.drivers(datasets, config),
-        "reliability": drivers.reliability(datasets, config),
+        "drivers": drivers.drivers(datasets, config) if master else None,
+        "reliability": drivers.reliability(datasets, config) if master else None,
         "panel": panel,
         "association": _latest_association(panel),
+        "items": None if items is None else items.select("wave", "item_id", "text", "dimension", "derived"),
     }
 
 

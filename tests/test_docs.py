@@ -45,3 +45,10 @@ def test_the_extending_guide_names_only_files_that_exist() -> None:
     assert all(hasattr(m, n) for m, n in ((engine, "HR_DEFS"), (engine, "check_registry"),
                                           (overtime, "DEFS"), (overtime, "staff_fy"),
                                           (overtime, "unit_months"), (workforce, "DERIVED")))
+
+
+def test_readme_has_a_bring_your_survey_section() -> None:
+    section = README.split("#### Bring your survey")[1].split("\n### ")[0]
+    for words in ("Viva Glint", "attributes file", "Microsoft Forms", "Google Forms",
+                  "survey_items.draft.csv", "[survey]", "unit_column", "overall_item"):
+        assert words in section, words

@@ -68,10 +68,13 @@ def test_labels_are_mapped_by_the_items_scale():
         "unit_code",
         "item_id",
         "value",
+        "item_text",
+        "scale_points",
         "_source_file",
         "_source_row",
     ]
     assert set(long["wave"]) == {"FY2024"}
+    assert long["item_text"].is_null().all() and long["scale_points"].is_null().all()  # master items
 
 
 def test_blank_is_skipped_not_dropped():
@@ -101,11 +104,21 @@ def test_unknown_label_is_a_row_reject_and_unknown_column_a_notice():
     }
 
 
-def test_english_messages_and_missing_master_refuses():
+def test_without_a_master_items_are_derived_from_headers_and_labels_in_english():
+    """No 設問マスタ: scale columns become items with ids from their text; a column most of whose
+    answers fit no scale (Q1: そう思う, blank, わからない) is not an item, and said so."""
+    from hrmetrics.survey.derive import item_id_for
+
     ctx = SimpleNamespace(config=None, lang="en", reference={})
     long, rej = reshape_survey_wide(_wide(), SPEC, ctx)
-    assert long.is_empty()
-    assert rej["severity"].to_list() == ["refused"] and "survey_items" in rej["message"].item()
+    derived = {r["item_text"]: r["scale_points"] for r in long.iter_rows(named=True)}
+    assert derived == {"推奨度": "11", "Q4": "7"}  # 0–10; 7 points (ややそう思う elsewhere in the wave)
+    q4 = long.filter(pl.col("item_text") == "Q4").sort("respondent_id")
+    assert q4["item_id"].unique().to_list() == [item_id_for("Q4")]
+    assert q4["value"].to_list() == ["7", "4", "1"]
+    assert sorted(rej.filter(pl.col("rule") == "not_an_item")["column"]) == ["Q1", "上司は支援的だ", "備考"]
+    assert "rating scale" in rej.filter(pl.col("rule") == "not_an_item")["message"][0]
+    assert "2 items were derived" in rej.filter(pl.col("rule") == "derived_items")["message"].item()
 
 
 def _glint() -> pl.DataFrame:

@@ -67,7 +67,8 @@ def test_every_suite_loads_and_every_expectation_has_bilingual_meta(gx):
             assert exp["severity"] in ("critical", "warning")
     names = sorted(p.stem for p in list_resources("expectations", "*.json"))
     assert names == sorted(["org_units", "staff", "overtime", "leave", "childcare", "approvals",
-                            "survey_items", "survey", "hires", "exam_applicants", "separations", "pay"])
+                            "survey_items", "survey", "survey_attributes", "hires",
+                            "exam_applicants", "separations", "pay"])
 
 
 def test_duplicate_grain_rejects_every_copy_and_names_the_others(gx, specs):

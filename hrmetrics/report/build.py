@@ -65,6 +65,7 @@ def _scoped_survey(survey: dict[str, Any], unit_code: str) -> dict[str, Any]:
     return {
         "changes": privacy.scope_to_unit(survey.get("changes"), unit_code),
         "drivers": privacy.scope_to_unit(survey.get("drivers"), unit_code),
+        "items": survey.get("items"),  # question texts: no figures, nothing about other units
     }
 
 

@@ -113,7 +113,7 @@ def _comparable_dimensions(
     sets = (
         (prepare_items(items) if "k" not in items.columns else items)
         .join(keys.select("wave", "item_id", "trend_key"), on=["wave", "item_id"])
-        .filter(pl.col("wave").is_in([w_from, w_to]))
+        .filter(pl.col("wave").is_in([w_from, w_to]) & pl.col("dimension").is_not_null())
         .group_by("wave", "dimension")
         .agg(s=pl.col("trend_key").sort().str.join("|"))
     )
@@ -165,7 +165,7 @@ def respondent_dimension_stats(source: Any, config: Any, view: str = "restated")
     """
     from hrmetrics.survey.scores import _answers, _box_exprs, _place, _registry, _scopes
 
-    frames = survey_frames(source)
+    frames = survey_frames(source, config)
     keys = ["period", "level", "unit_code", "dimension"]
     if frames is None:
         return pl.DataFrame(
@@ -335,7 +335,7 @@ def wave_changes(
         source = kpis_or_source
         kpis = survey_kpis(source, config)
     if source is not None and items is None:
-        frames = survey_frames(source)
+        frames = survey_frames(source, config)
         items = frames[1] if frames is not None else None
     kpis = kpis.filter(pl.col("period_type") == "wave")
     if "view" in kpis.columns and kpis["view"].n_unique() > 1:

@@ -28,13 +28,16 @@ Decisions recorded here because reports depend on them:
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 import polars as pl
 
+from hrmetrics.errors import Refusal
 from hrmetrics.jpcalendar import fiscal_year_label_expr
 from hrmetrics.messages import message
 from hrmetrics.schemas import REJECTS_SCHEMA as REJECT_SCHEMA
+from hrmetrics.schemas import empty_rejects
 
 FIXED = ("wave", "respondent_id", "unit_code", "_source_file", "_source_row")
 """Columns that are not items in a wide survey frame."""
@@ -45,9 +48,13 @@ LONG_COLUMNS = (
     "unit_code",
     "item_id",
     "value",
+    "item_text",
+    "scale_points",
     "_source_file",
     "_source_row",
 )
+"""`item_text` and `scale_points` are filled for items derived from the export (no 設問マスタ
+for the wave, see `hrmetrics.survey.derive`) and null for items of the master."""
 
 
 _AGREE5 = {
@@ -124,6 +131,12 @@ _AGREE7 = {
 }
 LABELS: dict[int, dict[str, int]] = {4: _AGREE4, 5: _AGREE5, 7: _AGREE7}
 """Label → stored value by scale (keys compared after NFKC, spaces removed, case-folded)."""
+
+def _file_of(frame: pl.DataFrame) -> str | None:
+    """The source file of a frame (for a refusal's message)."""
+    if "_source_file" not in frame.columns or frame.is_empty():
+        return None
+    return str(frame["_source_file"][0])
 
 
 def _msg(rule: str, lang: str, **fields: Any) -> str:
@@ -249,15 +262,38 @@ def _label_agrees(raw: pl.Expr, k: pl.Expr, mapped_label: pl.Expr) -> pl.Expr:
 
 def _to_long(
     frame: pl.DataFrame,
-    items: pl.DataFrame,
+    items: pl.DataFrame | None,
     dataset: str,
     lang: str,
     fixed: tuple[str, ...] = FIXED,
+    overall: str | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Unpivot item columns, match headers per wave, map labels; return (long, rejects)."""
-    master = _items_master(items)
-    item_cols = [c for c in frame.columns if c not in fixed]
+    """Unpivot item columns, match headers per wave, map labels; return (long, rejects).
+
+    Waves the item master covers are matched against it; the others get items derived from
+    the export itself (`hrmetrics.survey.derive`).
+    """
     base = frame.with_columns(_wave=_wave_key(pl.col("wave")))
+    known = [] if items is None or items.is_empty() else _items_master(items)["_wave"].unique().to_list()
+    own = base.filter(~pl.col("_wave").is_in(known) & pl.col("_wave").is_not_null())
+    parts = []
+    if items is not None and not items.is_empty():
+        parts.append(_master_long(base.filter(~pl.col("_wave").is_in(own["_wave"].unique().implode())),
+                                  items, dataset, lang, fixed))
+    if own.height:
+        parts.append(_derived_long(own, dataset, lang, fixed, overall))
+    if not parts:
+        return _empty_long(frame), empty_rejects()
+    return (pl.concat([p[0] for p in parts], how="vertical_relaxed"),
+            pl.concat([p[1] for p in parts], how="vertical_relaxed"))
+
+
+def _master_long(
+    base: pl.DataFrame, items: pl.DataFrame, dataset: str, lang: str, fixed: tuple[str, ...]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The waves an item master covers: headers matched to its ids or texts."""
+    master = _items_master(items)
+    item_cols = [c for c in base.columns if c not in (*fixed, "_wave")]
     long = (
         base.unpivot(
             index=[*fixed, "_wave"], on=item_cols, variable_name="_column", value_name="_raw"
@@ -299,6 +335,8 @@ def _to_long(
         unit_code="unit_code",
         item_id="item_id",
         value=pl.when(pl.col("_blank")).then(None).otherwise(pl.col("value")).cast(pl.String),
+        item_text=pl.lit(None, dtype=pl.String),
+        scale_points=pl.lit(None, dtype=pl.String),
         _source_file="_source_file",
         _source_row="_source_row",
     ).select([pl.col(c).cast(pl.String) if c != "_source_row" else pl.col(c) for c in LONG_COLUMNS])
@@ -342,6 +380,75 @@ def _to_long(
     return out, rejects
 
 
+def _derived_long(
+    base: pl.DataFrame, dataset: str, lang: str, fixed: tuple[str, ...], overall: str | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Waves without a master: items, scales and values from the export (survey.derive)."""
+    from hrmetrics.survey.derive import classify, map_answers
+
+    item_cols = [c for c in base.columns if c not in (*fixed, "_wave")]
+    if not item_cols:
+        return _empty_long(base), empty_rejects()
+    long = base.unpivot(
+        index=[*fixed, "_wave"], on=item_cols, variable_name="_column", value_name="_raw"
+    ).with_columns(pl.col("_raw").cast(pl.String))
+    kinds = classify(long.select("_wave", "_column", "_raw"), overall)
+    mapped = map_answers(long, kinds)
+    bad = mapped.filter("_bad")
+    good = mapped.filter(~pl.col("_bad"))
+    out = good.select(
+        wave=pl.col("_wave"),
+        respondent_id="respondent_id",
+        unit_code="unit_code",
+        item_id="item_id",
+        value=pl.col("value").cast(pl.String),
+        item_text="text",
+        scale_points=pl.col("scale_points").cast(pl.String),
+        _source_file="_source_file",
+        _source_row="_source_row",
+    ).select([pl.col(c).cast(pl.String) if c != "_source_row" else pl.col(c) for c in LONG_COLUMNS])
+    files = base.select("_source_file", "_wave").unique()
+    not_items = kinds.filter(~pl.col("is_item")).join(files, on="_wave").unique(["_source_file", "_column"])
+    n_items = kinds.filter("is_item").group_by("_wave").agg(n=pl.len()).join(files, on="_wave")
+    rejects = pl.concat(
+        [
+            _reject_rows(
+                bad.with_columns(
+                    _msg=pl.format(_msg("survey_label", lang, value="{}", k="{}"), "_raw", "scale_points")
+                ),
+                dataset=pl.lit(dataset),
+                file=pl.col("_source_file"),
+                row=pl.col("_source_row"),
+                column=pl.col("_column"),
+                value=pl.col("_raw"),
+                rule=pl.lit("survey_label"),
+                message=pl.col("_msg"),
+                severity=pl.lit("error"),
+            ),
+            _reject_rows(
+                not_items.sort("_source_file", "_column"),
+                dataset=pl.lit(dataset),
+                file=pl.col("_source_file"),
+                column=pl.col("_column"),
+                rule=pl.lit("not_an_item"),
+                message=pl.lit(_msg("not_an_item", lang)),
+                severity=pl.lit("warning"),
+            ),
+            _reject_rows(
+                n_items.sort("_source_file", "_wave"),
+                dataset=pl.lit(dataset),
+                file=pl.col("_source_file"),
+                column=pl.lit("wave"),
+                value=pl.col("_wave"),
+                rule=pl.lit("derived_items"),
+                message=pl.format(_msg("derived_items", lang, n="{}"), "n"),
+                severity=pl.lit("warning"),
+            ),
+        ]
+    )
+    return out, rejects
+
+
 def _refuse_no_items(
     frame: pl.DataFrame, dataset: str, lang: str
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -377,9 +484,12 @@ def reshape_survey_wide(
     lang = _context_lang(context)
     dataset = getattr(spec, "dataset", "survey")
     items = _reference(context, "survey_items")
-    if items is None or items.is_empty():
-        return _refuse_no_items(frame, dataset, lang)
-    return _to_long(frame, items, dataset, lang)
+    return _to_long(frame, items, dataset, lang, overall=_overall(context))
+
+
+def _overall(context: Any) -> str | None:
+    """The `[survey] overall_item` setting (text or id of the overall-satisfaction item)."""
+    return getattr(getattr(context, "config", None), "survey_overall_item", None)
 
 
 _GLINT_STANDARD = {
@@ -415,8 +525,91 @@ def _glint_columns(frame: pl.DataFrame) -> tuple[dict[str, str], list[str]]:
     return keep, items
 
 
+UNIT_COLUMNS = ("所属", "所属名", "所属コード", "部署", "部署名", "課", "課名", "所属課", "Department",
+                "Department Code", "Unit", "Unit Code", "Division", "unit_code")
+"""Headers taken as the unit (code or name) in an attributes file or a form's 所属 question,
+in this order, unless `[survey] unit_column` names another."""
+
+
+def unit_column(columns: list[str], config: Any) -> str | None:
+    """The column holding the unit: the configured one, else the first of `UNIT_COLUMNS`.
+
+    A form's question is often longer than the word (「所属（課）を選んでください」), so a header
+    that contains 所属 or 部署 counts too.
+    """
+    wanted = getattr(config, "survey_unit_column", None)
+    keys = {_norm_text(c): c for c in columns}
+    for name in ([wanted] if wanted else []) + list(UNIT_COLUMNS):
+        if _norm_text(name) in keys:
+            return keys[_norm_text(name)]
+    if wanted:
+        return None
+    return next((c for c in columns if re.search(r"所属|部署", c)), None)
+
+
+def unit_lookup(org_units: pl.DataFrame | None) -> pl.DataFrame | None:
+    """`_unit_key → unit_code` from the organisation master: each code, and each name (NFKC,
+    spaces removed, case-folded), the most recently valid unit winning for a reused name."""
+    if org_units is None or org_units.is_empty():
+        return None
+    org = org_units.select(
+        pl.col("unit_code").cast(pl.String),
+        pl.col("unit_name").cast(pl.String),
+        _from=pl.col("valid_from_fy").cast(pl.Int64, strict=False).fill_null(0),
+    )
+    code, name = _norm(pl.col("unit_code")), _norm(pl.col("unit_name"))
+    by_code = org.select(_unit_key=code, unit_code="unit_code", _p=pl.lit(0), _from="_from")
+    by_name = org.select(_unit_key=name, unit_code="unit_code", _p=pl.lit(1), _from="_from")
+    return (
+        pl.concat([by_code, by_name])
+        .sort(["_p", "_from"], descending=[False, True])
+        .unique("_unit_key", keep="first", maintain_order=True)
+        .select("_unit_key", "unit_code")
+    )
+
+
+def resolve_units(frame: pl.DataFrame, column: str, context: Any) -> pl.DataFrame:
+    """`unit_code` from `column` (a unit code or name, matched against the org master);
+    null where nothing matches. Without an org master the value is taken as the code."""
+    lookup = unit_lookup(_reference(context, "org_units"))
+    raw = pl.col(column).cast(pl.String).str.normalize("NFKC").str.strip_chars()
+    if lookup is None:
+        return frame.with_columns(unit_code=raw, _unit_raw=pl.col(column).cast(pl.String))
+    return (
+        frame.with_columns(_unit_raw=pl.col(column).cast(pl.String), _unit_key=_norm(raw))
+        .drop("unit_code", strict=False)
+        .join(lookup, on="_unit_key", how="left", maintain_order="left")
+        .drop("_unit_key")
+    )
+
+
+def _unit_rejects(frame: pl.DataFrame, dataset: str, column: str, lang: str) -> pl.DataFrame:
+    """Row rejects for answers whose unit matched nothing (the value named)."""
+    bad = frame.filter(pl.col("unit_code").is_null())
+    return _reject_rows(
+        bad.with_columns(
+            _msg=pl.format(_msg("unit_unresolved", lang, value="{}"), pl.col("_unit_raw").fill_null(""))
+        ),
+        dataset=pl.lit(dataset),
+        file=pl.col("_source_file"),
+        row=pl.col("_source_row"),
+        column=pl.lit(column),
+        value=pl.col("_unit_raw"),
+        rule=pl.lit("unit_unresolved"),
+        message=pl.col("_msg"),
+        severity=pl.lit("error"),
+    )
+
+
 def _glint_attributes(context: Any) -> pl.DataFrame | None:
-    """`respondent_id → _attr_unit` from the attributes file (Employee ID → unit code)."""
+    """`respondent_id → _attr_unit` from the attributes file read in this run (dataset
+    `survey_attributes`, units already resolved), or a frame passed as `glint_attributes`."""
+    attrs = _reference(context, "survey_attributes")
+    if attrs is not None and {"respondent_id", "unit_code"} <= set(attrs.columns):
+        return attrs.select(
+            respondent_id=pl.col("respondent_id").cast(pl.String).str.strip_chars(),
+            _attr_unit=pl.col("unit_code").cast(pl.String),
+        ).unique("respondent_id")
     attrs = _reference(context, "glint_attributes")
     if attrs is None:
         return None
@@ -438,6 +631,37 @@ def _glint_attributes(context: Any) -> pl.DataFrame | None:
         respondent_id=pl.col(id_col).cast(pl.String).str.strip_chars(),
         _attr_unit=pl.col(unit_col).cast(pl.String).str.strip_chars(),
     ).unique("respondent_id")
+
+
+def reshape_attributes(
+    frame: pl.DataFrame, spec: Any, context: Any
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A survey attributes file (`Employee ID, Department, …`) → `respondent_id, unit_code`.
+
+    The unit column (setting `[survey] unit_column`, else Department/所属/…) holds unit codes or
+    names, matched against the org master; an unmatched unit is a row reject naming it. Every
+    other attribute column is dropped and said so (no breakdowns by attribute).
+    """
+    lang = _context_lang(context)
+    dataset = getattr(spec, "dataset", "survey_attributes")
+    lineage = [c for c in ("_source_file", "_source_row") if c in frame.columns]
+    others = [c for c in frame.columns if c not in ("respondent_id", *lineage)]
+    column = unit_column(others, getattr(context, "config", None))
+    if column is None:
+        raise Refusal("survey_no_unit_column", _file_of(frame), {"columns": "、".join(UNIT_COLUMNS[:8])})
+    placed = resolve_units(frame, column, context)
+    ok = placed.filter(pl.col("unit_code").is_not_null()).select("respondent_id", "unit_code", *lineage)
+    dropped = [c for c in others if c != column]
+    notes = [_unit_rejects(placed, dataset, column, lang)]
+    if dropped and lineage:
+        files = frame.select(pl.col("_source_file").unique())
+        for c in dropped:
+            notes.append(_reject_rows(
+                files, dataset=pl.lit(dataset), file=pl.col("_source_file"), column=pl.lit(c),
+                rule=pl.lit("attribute_dropped"), message=pl.lit(_msg("attribute_dropped", lang, column=c)),
+                severity=pl.lit("warning"),
+            ))
+    return ok, pl.concat(notes)
 
 
 def _fiscal_wave(expr: pl.Expr) -> pl.Expr:
@@ -472,9 +696,10 @@ def reshape_glint(
         )
         return _empty_long(frame), rej
     items = _reference(context, "survey_items")
-    if items is None or items.is_empty():
-        return _refuse_no_items(slim, dataset, lang)
     slim = slim.with_columns(pl.col("respondent_id").cast(pl.String).str.strip_chars())
+    if "unit_code" in slim.columns:  # a unit column in the export itself: code or name
+        placed = resolve_units(slim, "unit_code", context)
+        slim = placed.with_columns(unit_code=pl.col("unit_code").cast(pl.String)).drop("_unit_raw")
     attrs = _glint_attributes(context)
     if attrs is not None:
         slim = slim.join(attrs, on="respondent_id", how="left")
@@ -493,7 +718,7 @@ def reshape_glint(
     no_unit = slim.filter(pl.col("wave").is_not_null() & pl.col("unit_code").is_null())
     ok = slim.filter(pl.col("wave").is_not_null() & pl.col("unit_code").is_not_null())
     wide = ok.select(*FIXED, *item_cols)
-    long, rejects = _to_long(wide, items, dataset, lang)
+    long, rejects = _to_long(wide, items, dataset, lang, overall=_overall(context))
     notices = [rejects]
     if not_done.height:
         notices.append(
@@ -522,3 +747,122 @@ def reshape_glint(
             )
         )
     return long, pl.concat(notices)
+
+
+# ---------------------------------------------------------------------------------------------
+# Microsoft Forms, Google Forms and other question-text exports
+
+_PERSONAL = re.compile(
+    r"^(名前|氏名|お名前|メール|メールアドレス|e-?mail|e-?mailaddress|name|電子メール|"
+    r"最終変更時刻|lastmodifiedtime|開始時刻|starttime|started_at)$"
+)
+"""Headers dropped before anything else (normalised): who answered, and when they opened the
+form. Names and e-mail addresses never reach the store, the rejects or the report."""
+_META = ("wave", "respondent_id", "unit_code", "completed_at", "_rid", "_source_file", "_source_row")
+
+
+def _personal(column: str) -> bool:
+    return bool(_PERSONAL.match(_norm_text(column)))
+
+
+def _file_wave(name: str) -> str | None:
+    """`FY2024` from a fiscal year in a file name (令和6年度, R6年度, 2024年度, FY2024)."""
+    from hrmetrics.jpformat import parse_fiscal_year
+
+    text = unicodedata.normalize("NFKC", name)
+    m = re.search(r"(令和|平成|R|H)\s*(\d{1,2}|元)\s*年度|(\d{4})\s*年度|FY\s*(\d{4})", text,
+                  re.IGNORECASE)
+    if m is None:
+        return None
+    year = parse_fiscal_year(m.group(0))
+    return f"FY{year}" if year else None
+
+
+def _completion_wave(expr: pl.Expr) -> pl.Expr:
+    """`FY…` of a completion time as forms write it (`2024-07-01 10:05:03`, `2024/07/01 10:05`,
+    an Excel serial)."""
+    from hrmetrics.jpformat import parse_date_expr
+
+    day = parse_date_expr(expr.cast(pl.String).str.strip_chars().str.split(" ").list.first()
+                          .str.split("T").list.first())
+    fy = day.dt.year() - (day.dt.month() < 4).cast(pl.Int32)
+    return pl.when(day.is_not_null()).then(pl.lit("FY") + fy.cast(pl.String))
+
+
+def _form_unit_column(frame: pl.DataFrame, columns: list[str], context: Any) -> str | None:
+    """The 所属 question: a configured or usual header, else a header mentioning 所属/部署 whose
+    answers (mostly) are units of the org master — a question such as 「所属部署の雰囲気は良い」
+    is a rating item, not the unit."""
+    config = getattr(context, "config", None)
+    exact = unit_column([c for c in columns if not re.search(r"所属|部署", c) or len(c) <= 6], config)
+    if exact is not None or getattr(config, "survey_unit_column", None):
+        return exact
+    lookup = unit_lookup(_reference(context, "org_units"))
+    if lookup is None:
+        return None
+    for c in columns:
+        if not re.search(r"所属|部署|課", c):
+            continue
+        vals = frame.select(_unit_key=_norm(pl.col(c).cast(pl.String))).drop_nulls()
+        if vals.height and vals.join(lookup, on="_unit_key").height >= MIN_UNIT_MATCH * vals.height:
+            return c
+    return None
+
+
+MIN_UNIT_MATCH = 0.8
+"""Share of a 所属-like column's answers that must be units for it to be taken as the unit."""
+
+
+def reshape_forms(
+    frame: pl.DataFrame, spec: Any, context: Any
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Microsoft Forms (xlsx), Google Forms (CSV) and question-text CSV/XLSX → long survey rows.
+
+    Names, e-mail addresses and the start time are dropped first. The respondent is the form's
+    ID (Microsoft) or the row (Google), prefixed by the file name. The wave is the `wave` column
+    if any, else the fiscal year of the completion time (完了時刻 / タイムスタンプ), else the
+    fiscal year in the file name. The unit comes from the 所属 question (code or name) or the
+    attributes file keyed by respondent. Items from the 設問マスタ where it covers the wave,
+    else derived from the headers and answers (`hrmetrics.survey.derive`).
+    """
+    lang = _context_lang(context)
+    dataset = getattr(spec, "dataset", "survey")
+    slim = frame.drop([c for c in frame.columns if _personal(c)])
+    file = pl.col("_source_file").str.replace(r"\.[^.]+$", "")
+    rid = pl.col("respondent_id").cast(pl.String) if "respondent_id" in slim.columns else \
+        pl.col("_source_row").cast(pl.String)
+    slim = slim.with_columns(_rid=rid).with_columns(
+        respondent_id=pl.concat_str([file, "_rid"], separator="#"))
+    names = slim.select(pl.col("_source_file").unique())["_source_file"].to_list()
+    file_wave = _file_wave(names[0]) if names else None
+    wave = pl.col("wave").cast(pl.String) if "wave" in slim.columns else pl.lit(None, dtype=pl.String)
+    if "completed_at" in slim.columns:
+        wave = pl.coalesce(wave, _completion_wave(pl.col("completed_at")))
+    slim = slim.with_columns(wave=pl.coalesce(wave, pl.lit(file_wave, dtype=pl.String)))
+    rejects: list[pl.DataFrame] = []
+    no_wave = slim.filter(pl.col("wave").is_null())
+    if no_wave.height:
+        rejects.append(_reject_rows(
+            no_wave, dataset=pl.lit(dataset), file=pl.col("_source_file"), row=pl.col("_source_row"),
+            column=pl.lit("wave"), rule=pl.lit("survey_no_wave"), message=pl.lit(_msg("no_wave", lang)),
+            severity=pl.lit("error")))
+        slim = slim.filter(pl.col("wave").is_not_null())
+    questions = [c for c in slim.columns if c not in _META]
+    unit_col = "unit_code" if "unit_code" in slim.columns else _form_unit_column(slim, questions, context)
+    attrs = _glint_attributes(context)
+    if unit_col is not None:
+        placed = resolve_units(slim, unit_col, context)
+        rejects.append(_unit_rejects(placed, dataset, unit_col, lang))
+        slim = placed.filter(pl.col("unit_code").is_not_null())
+    elif attrs is not None:
+        slim = slim.join(attrs.rename({"respondent_id": "_rid"}), on="_rid", how="left").with_columns(
+            unit_code=pl.col("_attr_unit"), _unit_raw=pl.col("_rid"))
+        rejects.append(_unit_rejects(slim, dataset, "respondent_id", lang))
+        slim = slim.filter(pl.col("unit_code").is_not_null())
+    else:
+        raise Refusal("survey_no_unit_column", _file_of(frame), {"columns": "、".join(UNIT_COLUMNS[:8])})
+    items_cols = [c for c in questions if c != unit_col]
+    wide = slim.select(*FIXED, *items_cols)
+    items = _reference(context, "survey_items")
+    long, found = _to_long(wide, items, dataset, lang, overall=_overall(context))
+    return long, pl.concat([found, *rejects], how="vertical_relaxed")

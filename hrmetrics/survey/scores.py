@@ -78,6 +78,11 @@ def prepare_items(items: pl.DataFrame) -> pl.DataFrame:
             if "equivalent_to" in items.columns
             else pl.lit(None, dtype=pl.String)
         ),
+        derived=(
+            pl.col("derived").cast(pl.Boolean).fill_null(False)
+            if "derived" in items.columns
+            else pl.lit(False)
+        ),
     )
     outcome = pl.col("role") == "outcome"
     looks_sat = (
@@ -147,7 +152,7 @@ def _answers(survey: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
             x.alias("value"),
         )
         .join(
-            items.select("wave", "item_id", "dimension", "k", "reverse", "role", "is_sat"),
+            items.select("wave", "item_id", "dimension", "k", "reverse", "role", "is_sat", "derived"),
             on=["wave", "item_id"],
             how="inner",
         )
@@ -224,7 +229,7 @@ def _item_rows(scoped: pl.DataFrame) -> pl.DataFrame:
 def _dimension_rows(scoped: pl.DataFrame) -> pl.DataFrame:
     fav, _ = _box_exprs()
     agg = (
-        scoped.filter(pl.col("x").is_not_null())
+        scoped.filter(pl.col("x").is_not_null() & pl.col("dimension").is_not_null())
         .group_by(*_KEYS, "dimension")
         .agg(
             n=pl.col("respondent_id").n_unique(),
@@ -252,7 +257,7 @@ def _dimension_rows(scoped: pl.DataFrame) -> pl.DataFrame:
 
 def _engagement_rows(answers: pl.DataFrame, registry: Any, view: str, lang: str) -> pl.DataFrame:
     per_resp = (
-        answers.filter((pl.col("role") == "outcome") & pl.col("x").is_not_null())
+        answers.filter((pl.col("role") == "outcome") & ~pl.col("derived") & pl.col("x").is_not_null())
         .group_by("period", "year", "respondent_id", "unit_code")
         .agg(eng=pl.col("r").sort().mean())  # fixed order, as stable_sum: reproducible to the bit
     )
@@ -349,12 +354,27 @@ def _names(rows: pl.DataFrame, registry: Any, view: str, config: Any) -> pl.Data
     return rows.drop("_latest", "_then", strict=False)
 
 
-def survey_frames(datasets: Any) -> tuple[pl.DataFrame, pl.DataFrame] | None:
-    """(survey, prepared items) or None when either dataset is absent."""
+def survey_frames(datasets: Any, config: Any = None) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """(survey, prepared items) or None without answers or items.
+
+    Items are the 設問マスタ's, plus — for waves it does not cover — the items derived from the
+    export and stored with the answers (`derived = true`, no dimension; survey/derive.py).
+    """
+    from hrmetrics.survey.derive import derived_items
+
     survey, items = _frame(datasets, "survey"), _frame(datasets, "survey_items")
-    if survey is None or items is None or survey.is_empty() or items.is_empty():
+    if survey is None or survey.is_empty():
         return None
-    return survey, prepare_items(items)
+    master = items is not None and not items.is_empty()
+    known = items["wave"].cast(pl.String).unique().to_list() if master else []
+    overall = getattr(config, "survey_overall_item", None)
+    derived = derived_items(survey, overall, known)
+    parts = [items.with_columns(derived=pl.lit(False))] if master else []
+    if derived.height:
+        parts.append(derived)
+    if not parts:
+        return None
+    return survey, prepare_items(pl.concat(parts, how="diagonal_relaxed"))
 
 
 def survey_kpis(
@@ -364,7 +384,7 @@ def survey_kpis(
     registry: Any = None,
 ) -> pl.DataFrame:
     """All survey KPIs for organisation, departments and divisions, suppressed (anonymity.py)."""
-    frames = survey_frames(datasets)
+    frames = survey_frames(datasets, config)
     if frames is None:
         return empty_kpis()
     survey, items = frames
@@ -381,8 +401,12 @@ def survey_kpis(
         ],
         how="vertical_relaxed",
     )
-    dims = items.select(period="wave", item_id="item_id", dimension="dimension")
-    outcome = items.filter(pl.col("role") == "outcome").select(period="wave", item_id="item_id")
+    dims = items.filter(pl.col("dimension").is_not_null()).select(
+        period="wave", item_id="item_id", dimension="dimension"
+    )
+    outcome = items.filter((pl.col("role") == "outcome") & ~pl.col("derived")).select(
+        period="wave", item_id="item_id"
+    )
     rows = apply_suppression(rows.with_columns(pl.col("n").cast(pl.Int64)), config, dims, outcome)
     rows = _names(rows.filter(pl.col("kpi") != "_respondents"), reg, view, config)
     return (

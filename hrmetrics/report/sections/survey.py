@@ -19,6 +19,8 @@ def build(inp: ReportInputs) -> list[Block]:
     """Favourable % by division × dimension, ▲/▼ where the wave change is significant after BH."""
     lang = inp.lang
     units = None if inp.focus == ORG else [inp.focus, ORG]
+    if _latest_wave_without_master(inp):
+        return item_view_blocks(inp, units)
     cells, period = data.survey_cells(inp.kpis, inp.survey.get("changes"), units)
     if cells.is_empty():
         return [Note(t(lang, "意識調査のデータがありません。", "No survey data."))]
@@ -84,6 +86,102 @@ def build(inp: ReportInputs) -> list[Block]:
         *drivers_blocks(inp),
         *reliability_blocks(inp),
     ]
+
+
+def _latest_wave_without_master(inp: ReportInputs) -> bool:
+    """Whether the latest wave's items were derived from the export (no dimensions to show)."""
+    items = inp.survey.get("items")
+    if items is None or items.is_empty() or "derived" not in items.columns:
+        return False
+    fav = inp.kpis.filter(pl.col("kpi") == "item_favourable")
+    if fav.is_empty():
+        return False
+    latest = fav.sort("year", "period")["period"][-1]
+    return bool(items.filter(pl.col("wave") == latest)["derived"].all())
+
+
+ITEM_LABEL_CHARS = 16
+"""Question texts are long; the heatmap shows the item number and the text's opening."""
+
+
+def _item_note(inp: ReportInputs, period: str) -> str:
+    lang = inp.lang
+    hidden = HIDDEN.get(lang, "Hidden")
+    return t(
+        lang,
+        f"{format_period(period, lang)}の設問ごとの肯定的回答率（%）。"
+        "この調査回には設問マスタ（survey_items）がないため、"
+        "設問と尺度は回答ファイルの見出し（設問文）と選択肢から推定しました。"
+        "領域別の集計、エンゲージメント指数、総合満足度の要因分析と信頼性係数には、"
+        "設問ごとの領域と役割を記した設問マスタが必要です。"
+        "取込時に書き出した survey_items.draft.csv の「領域」などを補い、data フォルダに置いてください。"
+        f"「{hidden}」は匿名性を守るため表示しない項目です。"
+        "▲▼は前回からの変化が有意なもの（Benjamini–Hochberg法、この表の設問×所属の比較を一つの族として補正）。",
+        f"Favourable share (%) per item in {format_period(period, lang)}. This wave has no item master "
+        "(survey_items), so items and their scales were derived from the export's question headers and "
+        "answer labels. Dimensions, the engagement index, the drivers of overall satisfaction and "
+        "reliability need a master giving each item's dimension and role: complete the "
+        "survey_items.draft.csv written at intake and put it in the data folder. "
+        f"'{hidden}': not shown to protect anonymity. ▲▼: significant change since the previous wave "
+        "(Benjamini–Hochberg over this table's item × unit comparisons).",
+    )
+
+
+def item_view_blocks(inp: ReportInputs, units: list[str] | None) -> list[Block]:
+    """Favourable % by unit × item for a wave read without an item master, with what the
+    master would add. ▲▼ and the BH family are those of the item comparisons (same units)."""
+    lang = inp.lang
+    fav = inp.kpis.filter(
+        (pl.col("kpi") == "item_favourable") & pl.col("level").is_in(["organisation", "division"])
+    )
+    if units is not None:
+        fav = fav.filter(pl.col("unit_code").is_in(units))
+    if fav.is_empty():
+        return [Note(t(lang, "意識調査のデータがありません。", "No survey data."))]
+    period = fav.sort("year", "period")["period"][-1]
+    more = pl.when(pl.col("text").str.len_chars() > ITEM_LABEL_CHARS).then(pl.lit("…")).otherwise(pl.lit(""))
+    items = inp.survey["items"].filter(pl.col("wave") == period).with_row_index("_i", offset=1)
+    items = items.with_columns(
+        col=pl.format("{}. {}", "_i", pl.col("text").str.slice(0, ITEM_LABEL_CHARS)) + more
+    )
+    cells = fav.filter(pl.col("period") == period).join(
+        items.select(breakdown="item_id", col="col", _i="_i"), on="breakdown", how="inner")
+    ch = inp.survey.get("changes")
+    if ch is not None and not ch.is_empty():
+        sig = pl.col("significant").fill_null(False) & ~pl.col("suppressed").fill_null(False)
+        arrow = pl.when(pl.col("diff") > 0).then(pl.lit("▲")).otherwise(pl.lit("▼"))
+        marks = ch.filter((pl.col("scope") == "item") & (pl.col("wave_to") == period)).select(
+            "unit_code", breakdown="key", mark=pl.when(sig).then(arrow).otherwise(pl.lit("")))
+        cells = cells.join(marks, on=["unit_code", "breakdown"], how="left")
+    else:
+        cells = cells.with_columns(mark=pl.lit(""))
+    cells = cells.with_columns(pl.col("mark").fill_null(""), pl.col("suppressed").fill_null(False))
+    org_name = t(lang, "組織全体", "Organisation")
+    heat = cells.with_columns(
+        row=pl.when(pl.col("unit_code") == ORG).then(pl.lit(org_name)).otherwise("unit_name"),
+        text=pl.struct("value", "suppressed", "mark").map_elements(
+            lambda r: format_value(r["value"], "%", lang, r["suppressed"]) + (r["mark"] or ""),
+            return_dtype=pl.String),
+    )
+    note = _item_note(inp, period)
+    if inp.focus != ORG:
+        rows = []
+        for c in items["col"].to_list():
+            row = [Cell(c)]
+            for code in (inp.focus, ORG):
+                r = heat.filter((pl.col("unit_code") == code) & (pl.col("col") == c))
+                row.append(Cell(r["text"][0], cls="num") if r.height else Cell(MISSING))
+            rows.append(tuple(row))
+        headers = (t(lang, "設問", "Item"), t(lang, "この所属", "This division"),
+                   t(lang, "組織全体", "Organisation"))
+        return [Note(note), Table(headers, tuple(rows))]
+    y_sort = [org_name, *heat.filter(pl.col("unit_code") != ORG).sort("unit_code")["row"]
+              .unique(maintain_order=True).to_list()]
+    heatmap = charts.heatmap(heat.select("row", "col", "value", "text", "mark"), "%", lang,
+                             title=t(lang, "設問別 肯定的回答率", "Favourable by item"),
+                             x_sort=items["col"].to_list(), y_sort=y_sort)
+    return [Note(note), chart("survey-heat", heatmap,
+                              t(lang, "意識調査ヒートマップ（設問別）", "Survey heatmap (items)"))]
 
 
 def bh_family_sentence(inp: ReportInputs, period: str | None) -> str:

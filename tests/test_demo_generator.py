@@ -390,10 +390,12 @@ def test_survey_satisfaction_falls_with_division_overtime(frames):
 
 
 def _patterns() -> dict[str, list[str]]:
-    """file_patterns by spec name (a dataset may have several specs, e.g. survey_glint)."""
-    specs = {}
+    """file_patterns by dataset (a dataset may have several specs, e.g. survey_glint, whose
+    patterns count as the dataset's: which variant reads a file is decided by its headers)."""
+    specs: dict[str, list[str]] = {}
     for path in sorted(default_dir("pipelines").glob("*.toml")):
-        specs[path.stem] = tomllib.loads(path.read_text(encoding="utf-8"))["file_patterns"]
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        specs.setdefault(data["dataset"], []).extend(data["file_patterns"])
     return specs
 
 

@@ -153,7 +153,6 @@ def _norm(expr: pl.Expr) -> pl.Expr:
 
 
 def _norm_text(text: str) -> str:
-    import unicodedata
 
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
 
@@ -766,15 +765,11 @@ def _personal(column: str) -> bool:
 
 
 def _file_wave(name: str) -> str | None:
-    """`FY2024` from a fiscal year in a file name (令和6年度, R6年度, 2024年度, FY2024)."""
-    from hrmetrics.jpformat import parse_fiscal_year
+    """`FY2024` from a fiscal year declared in a file name (令和6年度, 2024年度, FY2024), the
+    same rule the period check of every dataset uses (`validate.declared_fiscal_year`)."""
+    from hrmetrics.validate import declared_fiscal_year
 
-    text = unicodedata.normalize("NFKC", name)
-    m = re.search(r"(令和|平成|R|H)\s*(\d{1,2}|元)\s*年度|(\d{4})\s*年度|FY\s*(\d{4})", text,
-                  re.IGNORECASE)
-    if m is None:
-        return None
-    year = parse_fiscal_year(m.group(0))
+    year = declared_fiscal_year(name)
     return f"FY{year}" if year else None
 
 
@@ -785,8 +780,7 @@ def _completion_wave(expr: pl.Expr) -> pl.Expr:
 
     day = parse_date_expr(expr.cast(pl.String).str.strip_chars().str.split(" ").list.first()
                           .str.split("T").list.first())
-    fy = day.dt.year() - (day.dt.month() < 4).cast(pl.Int32)
-    return pl.when(day.is_not_null()).then(pl.lit("FY") + fy.cast(pl.String))
+    return pl.when(day.is_not_null()).then(fiscal_year_label_expr(day))
 
 
 def _form_unit_column(frame: pl.DataFrame, columns: list[str], context: Any) -> str | None:

@@ -314,8 +314,8 @@ def derived_items(
             derived=pl.lit(True),
         )
         .select(list(schema))
-        .cast(schema)
-    )  # type: ignore[arg-type]
+        .cast(schema)  # type: ignore[arg-type]
+    )
 
 
 def draft_master(items: pl.DataFrame) -> pl.DataFrame:

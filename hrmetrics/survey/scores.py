@@ -365,11 +365,11 @@ def survey_frames(datasets: Any, config: Any = None) -> tuple[pl.DataFrame, pl.D
     survey, items = _frame(datasets, "survey"), _frame(datasets, "survey_items")
     if survey is None or survey.is_empty():
         return None
-    master = items is not None and not items.is_empty()
-    known = items["wave"].cast(pl.String).unique().to_list() if master else []
+    master = items if items is not None and not items.is_empty() else None
+    known = master["wave"].cast(pl.String).unique().to_list() if master is not None else []
     overall = getattr(config, "survey_overall_item", None)
     derived = derived_items(survey, overall, known)
-    parts = [items.with_columns(derived=pl.lit(False))] if master else []
+    parts = [master.with_columns(derived=pl.lit(False))] if master is not None else []
     if derived.height:
         parts.append(derived)
     if not parts:

@@ -167,3 +167,16 @@ def test_trend_specs_share_one_template_per_unit_and_language():
     line = a["layer"][2]["encoding"]["color"]["scale"]
     assert line["domain"] == ["この所属", "組織全体"]
     assert {r["series"] for r in a["datasets"]["lines"]} == {"この所属", "組織全体"}
+
+
+def test_worker_processes_receive_every_survey_table_a_pack_reads():
+    """A pack built in a worker reads the same survey tables as one built in process (the derived
+    item list included), so the parallel path cannot silently drop the item view's notes."""
+    from hrmetrics.report.build import _pack_survey, _scoped_survey
+
+    survey = dict(fx.survey())
+    survey["items"] = pl.DataFrame({"wave": ["FY2024"], "item_id": ["q1"], "derived": [True]})
+    code = sorted(fx.DIVISIONS)[0]
+    in_process, in_worker = _scoped_survey(survey, code), _scoped_survey(_pack_survey(survey), code)
+    assert set(in_worker) == set(in_process) == {"changes", "drivers", "items"}
+    assert in_worker["items"].equals(survey["items"])

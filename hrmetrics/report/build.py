@@ -59,6 +59,10 @@ def _scrubbed_survey(survey: dict | None, kpis: pl.DataFrame) -> dict[str, Any]:
     return out
 
 
+# The survey tables a pack reads: the worker processes receive exactly these (_pack_survey).
+PACK_SURVEY_TABLES = ("changes", "drivers", "items")
+
+
 def _scoped_survey(survey: dict[str, Any], unit_code: str) -> dict[str, Any]:
     """Only the division's own wave changes and drivers (or the organisation's drivers it falls
     back on); the all-division panel stays out of a pack."""
@@ -257,7 +261,7 @@ class _PackBuilder:
 
 def _pack_survey(survey: dict[str, Any]) -> dict[str, Any]:
     """The survey tables a pack may read (its own rows are taken from these per pack)."""
-    return {k: survey.get(k) for k in ("changes", "drivers")}
+    return {k: survey.get(k) for k in PACK_SURVEY_TABLES}
 
 
 _WORKER: dict[str, Any] = {}

@@ -444,7 +444,8 @@ class GxRules:
                   and not r.result.get("unexpected_index_list")
                   and r.exception_info and _raised(r.exception_info)]
         if errors:
-            raise RuntimeError(f"GX could not evaluate {errors[0].expectation_config.type}: "
+            config = errors[0].expectation_config
+            raise RuntimeError(f"GX could not evaluate {config.type if config else '?'}: "
                                f"{errors[0].exception_info}")
         return results
 

@@ -130,7 +130,7 @@ def generate_demo(out_dir: Path, size: Size = "demo", seed: int = DEFAULT_SEED) 
         write_demo_files(frames, data_dir)
     else:
         write_large_files(frames, data_dir)
-        heads = frames["staff"].group_by("as_of").len()["len"].max()
+        heads = int(frames["staff"].group_by("as_of").len()["len"].max() or 0)  # type: ignore[arg-type]
         config = config.replace(f"organisation = {QUOTA} }}", f"organisation = {round(heads * 1.03)} }}")
     (out_dir / "hrmetrics.toml").write_text(config, encoding="utf-8")
     return data_dir

@@ -72,10 +72,10 @@ def events(inp: Inputs) -> pl.LazyFrame | None:
 
 def length_band(days: pl.Expr) -> pl.Expr:
     """The LENGTH_BANDS label of a number of days (`unknown` when null)."""
-    expr = pl.when(days.is_null()).then(pl.lit(UNKNOWN_BAND))
-    for label, low, high in LENGTH_BANDS:
-        expr = expr.when((days >= low) & (days < high)).then(pl.lit(label))
-    return expr.otherwise(pl.lit(UNKNOWN_BAND))
+    expr = pl.lit(UNKNOWN_BAND)  # null days compare as null, which `when` treats as false
+    for label, low, high in reversed(LENGTH_BANDS):
+        expr = pl.when((days >= low) & (days < high)).then(pl.lit(label)).otherwise(expr)
+    return expr
 
 
 def lengths(inp: Inputs) -> pl.LazyFrame | None:

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from hrmetrics.publish.model import Publication
 from hrmetrics.spreadsheet_safety import neutralise_frame, neutralise_text
+
+if TYPE_CHECKING:
+    from xlsxwriter.worksheet import Worksheet
 
 ITEM_COLUMNS = {"group": "区分", "item": "項目", "detail": "内訳", "value": "値", "unit": "単位",
                 "period": "時点", "note": "備考"}
@@ -73,7 +77,7 @@ def write_workbook(pub: Publication, path: Path) -> Path:
     text = wb.add_format({"border": 1, "text_wrap": True})
     title = wb.add_format({"bold": True, "font_size": 13})
 
-    def sheet(name: str, heading: str, df: pl.DataFrame, numeric: set[str]) -> object:
+    def sheet(name: str, heading: str, df: pl.DataFrame, numeric: set[str]) -> Worksheet:
         ws = wb.add_worksheet(name)
         ws.write(0, 0, heading, title)
         for j, col in enumerate(df.columns):

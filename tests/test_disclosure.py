@@ -90,6 +90,15 @@ def test_a_hidden_row_where_an_absent_one_was_leaves_room() -> None:
     assert (cell["num_min"], cell["num_max"]) == (0.0, 1.0)
 
 
+def test_a_table_of_one_kpi_is_audited_on_its_own_relations() -> None:
+    # compute_kpis(kpis=["female_manager_ratio"]): the grade rows are not in the table, which
+    # says nothing about the units (before, their absence read as "nobody": no solution at all)
+    t = table([share("female_manager_ratio", "ORG", 3, 10), share("female_manager_ratio", "D1", 2, 6),
+               share("female_manager_ratio", "D2", None, None, hidden=True)])
+    cell = status(audit(t, CTX), "FY2024|D2|female_manager_ratio|")
+    assert (cell["num_min"], cell["num_max"], cell["size_max"]) == (0.0, 1.0, 4.0)
+
+
 def test_a_shared_numerator_gives_a_hidden_manager_ratio_away() -> None:
     # 7 staff (2 women) and 2 section chiefs; "section chief and above" is the same people as
     # "managers", so hiding one of the two cells hides nothing

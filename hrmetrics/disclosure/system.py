@@ -133,7 +133,10 @@ def build(family: Family, period: str, rows: pl.DataFrame,
     from hrmetrics.kpis.catalog import unpublished
 
     rules = unpublished(manager_grades).rows()
+    computed = set(rows["kpi"].unique().to_list())
     for m in family.measures:
+        if computed.isdisjoint(m.columns):
+            continue  # not in this table (e.g. compute_kpis(kpis=[...])): its absence says nothing
         shown_at = _levels(m, rules)
         for unit in level:
             if level[unit] in shown_at:  # an absent row says "nobody" only where rows are published

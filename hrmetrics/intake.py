@@ -416,8 +416,10 @@ class _Run:
         `org_units` replaces the whole registry (replace = "all"); `survey_items` replaces the
         waves it contains, keeping other waves already known.
         """
-        if self.store is None:  # a load's accepted rows are in the store: holding them too
-            self.accepted.setdefault(dataset, []).append(accepted)  # doubled a large load's memory
+        # a load's accepted rows are in the store: holding them too doubled a large load's memory;
+        # survey answers are kept even then (small), as write_draft_items derives the items from them
+        if self.store is None or dataset == "survey":
+            self.accepted.setdefault(dataset, []).append(accepted)
         if dataset == "org_units" and accepted.height:
             self.reference[dataset] = accepted
         elif dataset == "survey_attributes" and accepted.height:

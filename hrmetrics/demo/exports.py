@@ -351,7 +351,7 @@ def write_large_files(frames: dict[str, pl.DataFrame], out_dir: Path) -> list[Pa
     paths = []
     for name, frame in frames.items():
         if name == "overtime":
-            fy = pl.col("month").dt.year() - (pl.col("month").dt.month() < 4).cast(pl.Int32)
+            fy = fiscal_year_expr("month")
             for (year,), part in frame.with_columns(_fy=fy).partition_by("_fy", as_dict=True,
                                                                           maintain_order=True).items():
                 path = out_dir / f"overtime_FY{year}.parquet"

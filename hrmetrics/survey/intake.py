@@ -341,19 +341,7 @@ def _master_long(
     ).select([pl.col(c).cast(pl.String) if c != "_source_row" else pl.col(c) for c in LONG_COLUMNS])
     rejects = pl.concat(
         [
-            _reject_rows(
-                bad.with_columns(
-                    _msg=pl.format(_msg("survey_label", lang, value="{}", k="{}"), "_raw", "scale_points")
-                ),
-                dataset=pl.lit(dataset),
-                file=pl.col("_source_file"),
-                row=pl.col("_source_row"),
-                column=pl.col("_column"),
-                value=pl.col("_raw"),
-                rule=pl.lit("survey_label"),
-                message=pl.col("_msg"),
-                severity=pl.lit("error"),
-            ),
+            _label_rejects(bad, dataset, lang),
             _reject_rows(
                 unknown_col,
                 dataset=pl.lit(dataset),
@@ -377,6 +365,23 @@ def _master_long(
         ]
     )
     return out, rejects
+
+
+def _label_rejects(bad: pl.DataFrame, dataset: str, lang: str) -> pl.DataFrame:
+    """One reject per answer outside its item's scale, naming the label and the scale."""
+    return _reject_rows(
+        bad.with_columns(
+            _msg=pl.format(_msg("survey_label", lang, value="{}", k="{}"), "_raw", "scale_points")
+        ),
+        dataset=pl.lit(dataset),
+        file=pl.col("_source_file"),
+        row=pl.col("_source_row"),
+        column=pl.col("_column"),
+        value=pl.col("_raw"),
+        rule=pl.lit("survey_label"),
+        message=pl.col("_msg"),
+        severity=pl.lit("error"),
+    )
 
 
 def _derived_long(
@@ -411,19 +416,7 @@ def _derived_long(
     n_items = kinds.filter("is_item").group_by("_wave").agg(n=pl.len()).join(files, on="_wave")
     rejects = pl.concat(
         [
-            _reject_rows(
-                bad.with_columns(
-                    _msg=pl.format(_msg("survey_label", lang, value="{}", k="{}"), "_raw", "scale_points")
-                ),
-                dataset=pl.lit(dataset),
-                file=pl.col("_source_file"),
-                row=pl.col("_source_row"),
-                column=pl.col("_column"),
-                value=pl.col("_raw"),
-                rule=pl.lit("survey_label"),
-                message=pl.col("_msg"),
-                severity=pl.lit("error"),
-            ),
+            _label_rejects(bad, dataset, lang),
             _reject_rows(
                 not_items.sort("_source_file", "_column"),
                 dataset=pl.lit(dataset),

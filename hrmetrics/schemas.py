@@ -29,6 +29,18 @@ KPI_SCHEMA: dict[str, pl.DataType] = {
 }
 """One row per KPI × breakdown × unit × period."""
 
+SURVEY_ITEMS_SCHEMA: dict[str, pl.DataType] = {
+    "wave": pl.String(),
+    "item_id": pl.String(),
+    "text": pl.String(),
+    "dimension": pl.String(),
+    "scale_points": pl.Int64(),
+    "reverse": pl.Boolean(),
+    "role": pl.String(),
+    "equivalent_to": pl.String(),
+}
+"""The item master (設問マスタ) as canonical frames: the demo city's and the one derived from an export."""
+
 KPI_NUMBERS = ("value", "numerator", "denominator", "n")
 """The KPI-table columns that carry numbers: all null on a suppressed row."""
 

@@ -19,6 +19,7 @@ import polars as pl
 
 from hrmetrics.demo.city import FISCAL_YEARS, TINY_CODE
 from hrmetrics.jpcalendar import fiscal_year_expr
+from hrmetrics.schemas import SURVEY_ITEMS_SCHEMA
 
 ORG_NAME = "みどり市"
 REWORDED_FY = 2023
@@ -100,16 +101,7 @@ def survey_items_frame() -> pl.DataFrame:
     ]
     return pl.DataFrame(
         rows,
-        schema={
-            "wave": pl.String,
-            "item_id": pl.String,
-            "text": pl.String,
-            "dimension": pl.String,
-            "scale_points": pl.Int64,
-            "reverse": pl.Boolean,
-            "role": pl.String,
-            "equivalent_to": pl.String,
-        },
+        schema=SURVEY_ITEMS_SCHEMA,
     )
 
 

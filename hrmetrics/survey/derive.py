@@ -34,6 +34,8 @@ from typing import Any
 
 import polars as pl
 
+from hrmetrics.schemas import SURVEY_ITEMS_SCHEMA
+
 MIN_COVERAGE = 0.8
 """Share of a column's answers a label family must read for the column to be an item."""
 
@@ -278,17 +280,7 @@ def derived_items(
     Columns as `survey_items` plus `derived = true`; `dimension` is null (only a person can say
     which questions measure one thing).
     """
-    schema = {
-        "wave": pl.String,
-        "item_id": pl.String,
-        "text": pl.String,
-        "dimension": pl.String,
-        "scale_points": pl.Int64,
-        "reverse": pl.Boolean,
-        "role": pl.String,
-        "equivalent_to": pl.String,
-        "derived": pl.Boolean,
-    }
+    schema = {**SURVEY_ITEMS_SCHEMA, "derived": pl.Boolean()}
     if "scale_points" not in survey.columns or "item_text" not in survey.columns:
         return pl.DataFrame(schema=schema)
     rows = survey.filter(pl.col("scale_points").is_not_null())

@@ -199,7 +199,7 @@ def _add_unit_known(frame: pl.DataFrame, dataset: str, org: pl.DataFrame, config
     """`_chk_unit_known`: the unit code exists in `org_units` for the row's fiscal year(s).
 
     Decided once per distinct (unit code, fiscal-year span), a few thousand keys, then joined
-    back to the rows.
+    back to the rows only when some key is unknown.
     """
     span = _fy_range(dataset, frame.columns, config)
     if span is None:
@@ -212,10 +212,12 @@ def _add_unit_known(frame: pl.DataFrame, dataset: str, org: pl.DataFrame, config
     on = ["unit_code", "_fy_lo", "_fy_hi"]
     undecidable = pl.col("unit_code").is_null() | pl.col("_fy_lo").is_null()  # other rules report it
     verdict = (keys.join(valid.with_columns(_unit_ok=pl.lit(True)), on=on, how="left", nulls_equal=True)
-               .with_columns(_unit_ok=pl.col("_unit_ok").fill_null(False) | undecidable))
+               .with_columns(_unit_ok=pl.col("_unit_ok").fill_null(False) | undecidable)).collect()
+    if verdict["_unit_ok"].all():  # the usual case: no join back over millions of rows
+        return frame.with_columns(_chk_unit_known=pl.lit(True))
     return (
         frame.lazy().with_columns(_fy_lo=lo, _fy_hi=hi)
-        .join(verdict, on=on, how="left", nulls_equal=True, maintain_order="left")
+        .join(verdict.lazy(), on=on, how="left", nulls_equal=True, maintain_order="left")
         .with_columns(_chk_unit_known=pl.col("_unit_ok").fill_null(False))
         .drop("_unit_ok", "_fy_lo", "_fy_hi")
         .collect()
@@ -477,7 +479,8 @@ def _run_gx(view: pl.DataFrame, expectations: list[dict[str, Any]], key: str,
         values: dict[int, tuple[str, pl.Series]] = {}
         if local:
             cols = sorted({e["kwargs"]["column"] for e in local})
-            distinct = {c: view.get_column(c).unique() for c in cols}
+            distinct = {c: _values_to_judge(view.get_column(c), [e for e in local if e["kwargs"]["column"] == c])
+                        for c in cols}
             length = max(s.len() for s in distinct.values())
             import numpy as np
 
@@ -504,6 +507,28 @@ def _run_gx(view: pl.DataFrame, expectations: list[dict[str, Any]], key: str,
     if not parts:
         return pl.DataFrame(schema={_KEY: pl.Int64, "_i": pl.Int32}), values
     return pl.concat(parts).with_columns(pl.col("_i").cast(pl.Int32)), values
+
+
+NULL_ONLY = frozenset({"expect_column_values_to_not_be_null"})
+"""Row-local rules that fail only on a missing value (None, NaN): judged on the missing values
+themselves and one present value (any present value passes, so judging them all is waste)."""
+
+
+def _values_to_judge(values: pl.Series, rules: list[dict[str, Any]]) -> pl.Series:
+    """The distinct values of a column GX must see to judge its row-local `rules`.
+
+    Every distinct value, unless all the rules are NULL_ONLY: then the missing values (null and,
+    for floats, NaN: pandas calls both missing) and the first present value. A staff number
+    column (100,000 distinct ids per overtime file, only ever checked for presence) shrinks to
+    one or two values, and GX's frame to the size of the next widest column (hours, units).
+    """
+    if not all(r.get("type") in NULL_ONLY for r in rules):
+        return values.unique()
+    missing = values.is_null()
+    if values.dtype.is_float():
+        missing = missing | values.is_nan().fill_null(True)
+    present = values.filter(~missing).head(1)
+    return pl.concat([values.filter(missing).unique(), present]) if missing.any() else present
 
 
 def _raised(info: Any) -> bool:

@@ -81,6 +81,21 @@ def test_pseudonymise_maps_each_row_to_its_own_ids_hmac_even_if_row_hashes_colli
     assert out["staff_id"].to_list() == expected and out["x"].to_list() == [1, 2, 3, 4, 5]
 
 
+def test_pseudonym_cache_hashes_each_id_once_across_files(monkeypatch):
+    """The cache carries digests between files: a known id is looked up, a new one hashed once."""
+    key = b"k" * 32
+    calls: list[str] = []
+    real = store_mod._digest
+    monkeypatch.setattr(store_mod, "_digest", lambda k, v: calls.append(v) or real(k, v))
+    cache: dict[str, str] = {}
+    first = store_mod.pseudonymise(pl.DataFrame({"staff_id": ["S1", "S2", "S1"]}), ["staff_id"], key, cache)
+    second = store_mod.pseudonymise(pl.DataFrame({"staff_id": ["S2", "S3", None]}), ["staff_id"], key, cache)
+    assert sorted(calls) == ["S1", "S2", "S3"]
+    assert second["staff_id"].to_list() == [first["staff_id"][1], real(key, "S3"), None]
+    assert store_mod.pseudonymise(pl.DataFrame({"staff_id": ["S3"]}), ["staff_id"], key)["staff_id"][0] \
+        == cache["S3"]
+
+
 def test_same_person_same_pseudonym_across_batches(store, spec, tmp_path):
     _commit(store, spec, tmp_path, "a.csv", [("S1", 4, 1)])
     _commit(store, spec, tmp_path, "b.csv", [("S1", 5, 2)])

@@ -232,3 +232,30 @@ def test_row_local_rules_on_distinct_values_and_other_rules_on_the_whole_frame(g
                    (2, "overtime_cap_45"), (3, "overtime_cap_45")]
     # NaN is missing to GX (pandas): the row is rejected by not_null, found by its value in polars
     assert v.rejects.select("row", "rule").rows() == [(5, "not_null")]
+
+
+def test_presence_only_column_is_judged_on_its_missing_values_and_one_present_value(gx, specs, monkeypatch):
+    """staff_id has only not_null: GX sees null and one id (not every id); the rows holding the
+    null are rejected and every other row is kept, whatever its id."""
+    from hrmetrics.validate import GxRules, _values_to_judge
+
+    not_null = [{"type": "expect_column_values_to_not_be_null"}]
+    assert _values_to_judge(pl.Series(["S1", "S2", None, "S1"]), not_null).to_list() == [None, "S1"]
+    floats = _values_to_judge(pl.Series([2.0, float("nan"), None, 3.0, 2.0]), not_null)
+    assert (floats.len(), floats.null_count(), floats.is_nan().sum(), floats[-1]) == (3, 1, 1, 2.0)
+    assert _values_to_judge(pl.Series(["S1", "S2"]), [*not_null, {"type": "x"}]).sort().to_list() == ["S1", "S2"]
+    seen: list[list[object]] = []
+    real = GxRules.run
+
+    def spy(self, frame, expectations, index):
+        if "staff_id" in frame.columns:
+            seen.append(frame["staff_id"].unique().to_list())
+        return real(self, frame, expectations, index)
+
+    monkeypatch.setattr(GxRules, "run", spy)
+    rows = [(f"S{i}", "2024-04", "A01", 1.0) for i in range(50)]
+    rows[7] = (None, "2024-04", "A01", 1.0)
+    v = validate_frame(overtime(rows), specs["overtime"], ctx(org_units=ORG))
+    assert sorted(seen[0], key=str) == sorted([None, "S0"], key=str)
+    assert v.rejects.select("row", "rule").rows() == [(9, "not_null")]
+    assert v.accepted.height == 49

@@ -479,7 +479,7 @@ def _run_gx(view: pl.DataFrame, expectations: list[dict[str, Any]], key: str,
         values: dict[int, tuple[str, pl.Series]] = {}
         if local:
             cols = sorted({e["kwargs"]["column"] for e in local})
-            distinct = {c: _values_to_judge(view.get_column(c), [e for e in local if e["kwargs"]["column"] == c])
+            distinct = {c: _values_to_judge(view[c], [e for e in local if e["kwargs"]["column"] == c])
                         for c in cols}
             length = max(s.len() for s in distinct.values())
             import numpy as np

@@ -131,7 +131,7 @@ class _Problem:
         if not len(basic):
             return False
         cb = np.where(basic >= 0, c[np.maximum(basic, 0)], 0.0)
-        status, y = self.h.getBasisTransposeSolve(cb)
+        status, y = self.h.getBasisTransposeSolve(cb)  # type: ignore[attr-defined]  # not in the stubs
         if status != highspy.HighsStatus.kOk:
             return False
         y = np.asarray(y)
@@ -153,7 +153,7 @@ class _Problem:
         codes = {s: int(s) for s in highspy.HighsBasisStatus.__members__.values()}
         col = np.array([codes[s] for s in basis.col_status], dtype=np.int8)
         row = np.array([codes[s] for s in basis.row_status], dtype=np.int8)
-        status, basic = self.h.getBasicVariables()
+        status, basic = self.h.getBasicVariables()  # type: ignore[attr-defined]  # not in the stubs
         if status != highspy.HighsStatus.kOk:
             return col, row, np.zeros(0, np.int64)
         return col, row, np.asarray(basic, dtype=np.int64)

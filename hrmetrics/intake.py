@@ -161,6 +161,9 @@ class _Table:
     sha256: str | None = None
     position: int = 0
     """The sheet's place in its workbook: sheets are taken in workbook order, not name order."""
+    headers: list[str] | None = None
+    """A plain Parquet file's headers (`readers.parquet_headers`): its rows are read only when its
+    turn comes (`read`) and dropped after, so a load holds one file's rows at a time."""
 
     @property
     def label(self) -> str:
@@ -180,6 +183,24 @@ class _Table:
             return int(self.raw.rows_read)
         return int(getattr(self.refusal, "details", {}).get("rows_read", 0))
 
+    def read(self) -> None:
+        """Read a deferred Parquet file now; a refusal is kept as when read up front."""
+        from hrmetrics.readers import read_raw
+
+        if self.headers is None or self.raw is not None:
+            return
+        try:
+            self.raw = read_raw(self.path)[0]
+        except Refusal as exc:
+            self.refusal = exc
+        except Exception as exc:  # as in _read_all: this file's problem, not the run's
+            self.refusal = Refusal("unreadable_file", self.path.name, {"reason": _describe_error(exc)})
+
+    def release(self) -> None:
+        """Drop a deferred file's rows once processed (they are in the store or the results)."""
+        if self.headers is not None:
+            self.raw = None
+
     @property
     def order(self) -> tuple[int, str, int]:
         ds = getattr(self.spec, "dataset", None)
@@ -187,12 +208,24 @@ class _Table:
 
 
 def _read_all(files: list[Path], specs: dict[str, Any]) -> list[_Table]:
-    """Read and classify every file; a refusal is kept with its table, not raised."""
+    """Read and classify every file; a refusal is kept with its table, not raised.
+
+    A plain Parquet file is classified by its headers (metadata) and read at its turn.
+    """
     from hrmetrics.pipelines import match_spec
-    from hrmetrics.readers import read_raw
+    from hrmetrics.readers import parquet_headers, read_raw
 
     tables: list[_Table] = []
     for path in files:
+        headers = parquet_headers(path)
+        if headers is not None:  # read when its turn comes (_Table.read)
+            table = _Table(path, headers=headers)
+            try:
+                table.spec = match_spec(path, headers, specs)
+            except Refusal as exc:
+                table.refusal = exc
+            tables.append(table)
+            continue
         try:
             raws = read_raw(path)
         except Refusal as exc:
@@ -299,6 +332,8 @@ class _Run:
         from hrmetrics.normalise import normalise
         from hrmetrics.validate import load_suite, map_retired_units, suite_version, validate_frame
 
+        if table.refusal is None and table.spec is not None:
+            table.read()
         if table.refusal is not None:
             return self.refuse(table, table.refusal)
         spec = table.spec
@@ -464,6 +499,7 @@ def _intake(paths: Paths, *, store_dir: Path | None, out_dir: Path | None, confi
             try:
                 for table in tables:  # one transaction: a run that fails midway stores nothing
                     run.process(table)
+                    table.release()
                     advance(table.label)
             finally:
                 run.rules.close()

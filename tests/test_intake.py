@@ -230,3 +230,30 @@ def test_a_store_remembers_its_workspace_settings(gx, tmp_path):
     # is statutory and shown with its n (publish_small_organisation), named as the workspace says
     assert div["suppressed"].to_list() == [True]
     assert org["unit_name"].to_list() == ["テスト市"] and org["n"].to_list() == [3]
+
+
+def test_parquet_files_are_read_one_at_a_time_at_their_turn(gx, tmp_path, monkeypatch):
+    """Plain Parquet files are ordered by their headers and each read just before it is processed
+    (a 1,000,000-staff load held every file at once): reads and normalising alternate, org first."""
+    import hrmetrics.normalise
+    import hrmetrics.readers
+
+    data = tmp_path / "data"
+    data.mkdir()
+    pl.DataFrame({"職員番号": ["S1", "S2"], "年月": ["2024-04", "2024-04"], "所属コード": ["A01", "A01"],
+                  "時間外勤務時間": [3.0, 50.0]}).write_parquet(data / "a_overtime_FY2024.parquet")
+    pl.DataFrame({"職員番号": ["S1"], "年月": ["2023-04"], "所属コード": ["A02"],
+                  "時間外勤務時間": [4.0]}).write_parquet(data / "b_overtime_FY2023.parquet")
+    pl.read_csv(ORG.encode(), infer_schema=False).write_parquet(data / "z_org_units.parquet")
+    events: list[str] = []
+    read, normalise = hrmetrics.readers.read_raw, hrmetrics.normalise.normalise
+    monkeypatch.setattr(hrmetrics.readers, "read_raw", lambda p: events.append(f"read {p.name}") or read(p))
+    monkeypatch.setattr(hrmetrics.normalise, "normalise", lambda raw, *a, **k:
+                        events.append(f"normalise {raw.source}") or normalise(raw, *a, **k))
+    r = load_files([data], tmp_path / "store", config=CFG)
+    assert events == ["read z_org_units.parquet", "normalise z_org_units.parquet",
+                      "read a_overtime_FY2024.parquet", "normalise a_overtime_FY2024.parquet",
+                      "read b_overtime_FY2023.parquet", "normalise b_overtime_FY2023.parquet"]
+    assert [(x.file, x.rows_read, x.rows_accepted, x.rows_warned) for x in r.reports] == [
+        ("z_org_units.parquet", 3, 3, 0), ("a_overtime_FY2024.parquet", 2, 2, 1),
+        ("b_overtime_FY2023.parquet", 1, 1, 0)]

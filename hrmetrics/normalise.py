@@ -105,6 +105,8 @@ def normalise(raw: RawTable, spec: PipelineSpec, context: NormaliseContext | Non
     "unknown_reshape").
     """
     context = context or NormaliseContext()
+    if spec.reshape:  # hooks read cells as text
+        raw = raw.as_text()
     raw = find_header_row(raw, spec)
     if raw.repeated:  # which copy holds the data? guessing would silently drop the other
         raise Refusal("duplicate_header", raw.source, {"columns": [f"「{h}」" for h in raw.repeated]})
@@ -149,6 +151,7 @@ def find_header_row(raw: RawTable, spec: PipelineSpec) -> RawTable:
     row does not; unchanged otherwise (then map_headers reports what is missing)."""
     if _required_missing(raw.headers, spec) == 0:
         return raw
+    raw = raw.as_text()
     head = raw.frame.head(TITLE_ROWS_SEARCHED)
     data_cols = raw.headers
     for i, row in enumerate(head.select(data_cols).iter_rows()):
@@ -282,17 +285,15 @@ def parse_columns(
     """
     header_of = {c: h for h, c in (column_map or {}).items()}
     cols = list(spec.columns.values())
-    parsed = frame.with_columns(
-        [parse_series(frame.get_column(c.name), c).alias(f"__p_{c.name}") for c in cols]
-    )
-    checks = [(c, rule, flag) for c in cols for rule, flag in _checks(c, window)]
-    parsed = parsed.with_columns([flag.alias(f"__{rule}_{c.name}") for c, rule, flag in checks])
-    counts = parsed.select([pl.col(f"__{rule}_{c.name}").sum() for c, rule, _ in checks]).row(0)
-    rejects = [
-        _rejects_for(parsed, c, rule, spec.dataset, file, lang, header_of.get(c.name, c.name), window)
-        for (c, rule, _), n in zip(checks, counts, strict=True)
-        if n
-    ]
+    columns, raised = {}, []
+    for c in cols:  # values and check flags decided per distinct value, then mapped to the rows
+        columns[f"__p_{c.name}"], flags = _parse_column(frame.get_column(c.name), c, window)
+        for rule, flag in flags.items():
+            columns[f"__{rule}_{c.name}"] = flag
+            raised.append((c, rule))
+    parsed = frame.with_columns(**columns)
+    rejects = [_rejects_for(parsed, c, rule, spec.dataset, file, lang, header_of.get(c.name, c.name), window)
+               for c, rule in raised]
     out = parsed.select(
         *[pl.col(f"__p_{c.name}").alias(c.name) for c in cols],
         pl.col(SOURCE_FILE).cast(pl.String),
@@ -301,10 +302,14 @@ def parse_columns(
     return out, pl.concat([empty_rejects(), *rejects])
 
 
-def _checks(col: ColumnSpec, window: tuple[int, int] | None) -> list[tuple[str, pl.Expr]]:
-    """(rule, flag expression) of every check that applies to `col` (see parse_columns)."""
+def _checks(col: ColumnSpec, window: tuple[int, int] | None, typed: bool = False) -> list[tuple[str, pl.Expr]]:
+    """(rule, flag expression) of every check that applies to `col` (see parse_columns);
+    `typed`: the raw column is a Parquet number/date/boolean, not text."""
     raw, parsed = pl.col(col.name), pl.col(f"__p_{col.name}")
-    unreadable = (raw.str.strip_chars().str.len_bytes() > 0).fill_null(False) & parsed.is_null()
+    if typed:  # a number or date as such is never blank text
+        unreadable = raw.is_not_null() & parsed.is_null()
+    else:
+        unreadable = (raw.str.strip_chars().str.len_bytes() > 0).fill_null(False) & parsed.is_null()
     out = [("category" if col.type == "category" else f"type_{col.type}", unreadable)]
     if window is not None and col.type in PERIOD_TYPES and col.year_window:
         year = _year_of(parsed, col.type)
@@ -329,21 +334,45 @@ _PLAIN_NUMBER = {"int": r"^-?[0-9]+$", "number": r"^-?[0-9]+(\.[0-9]+)?$", "hour
 
 
 def parse_series(values: pl.Series, col: ColumnSpec) -> pl.Series:
-    """Parse one raw String column to its canonical dtype (null where it does not parse).
+    """Parse one raw String column to its canonical dtype (null where it does not parse)."""
+    return _parse_column(values, col, None)[0]
 
-    Exports repeat values heavily (12 months, a few hundred unit codes, hours to 2 decimals), so
-    distinct values are parsed once and joined back; plain numbers skip the Japanese-format
-    regexes. This keeps a 1 M-row overtime file well under a few seconds.
+
+def _parse_column(values: pl.Series, col: ColumnSpec,
+                  window: tuple[int, int] | None) -> tuple[pl.Series, dict[str, pl.Series]]:
+    """(parsed values, {rule: row flags} of the checks some row fails: see parse_columns).
+
+    Exports repeat values heavily (12 months, a few hundred unit codes, a staff number 12 times
+    a year, hours to 2 decimals), so each distinct value is parsed and checked once and the
+    result mapped back to the rows; plain numbers skip the Japanese-format regexes. A typed
+    Parquet column (or a reshape hook's) is parsed from the same text read_parquet once cast it
+    to (`RawTable.as_text`), but only for its distinct values.
     """
-    dtype = DTYPES[col.type]
-    parser = column_parser(col)
     from hrmetrics.distinct import distinct_codes
 
-    values = values.cast(pl.String)  # a reshape hook may hand over typed columns
+    dtype = DTYPES[col.type]
+    parser = column_parser(col)
+    if _equal_but_written_apart(values):
+        values = values.cast(pl.String)
     distinct, codes = distinct_codes(values)
-    if distinct.len() * 2 > values.len():  # mostly distinct: deduplication would not pay
-        return _parse_distinct(values, col.type, parser, dtype)
-    return _parse_distinct(distinct, col.type, parser, dtype).gather(codes)
+    mapped = distinct.len() * 2 <= values.len()  # else mostly distinct: deduplication would not pay
+    source = distinct if mapped else values
+    judged = pl.DataFrame({col.name: source, f"__p_{col.name}": _parse_distinct(
+        source.cast(pl.String), col.type, parser, dtype)})
+    judged = judged.with_columns([flag.alias(rule) for rule, flag in
+                                  _checks(col, window, source.dtype != pl.String)])
+    flags = {rule: judged[rule] for rule in judged.columns[2:] if judged[rule].any()}
+    if not mapped:
+        return judged[f"__p_{col.name}"], flags
+    return judged[f"__p_{col.name}"].gather(codes), {rule: f.gather(codes) for rule, f in flags.items()}
+
+
+def _equal_but_written_apart(values: pl.Series) -> bool:
+    """Floats holding -0.0 or NaN: equal to 0.0 / each other as numbers, written differently as
+    text, so their distinct values must be taken on the text (as before types were kept)."""
+    if not values.dtype.is_float():
+        return False
+    return bool(values.is_nan().any() or ((values == 0) & ((1.0 / values) < 0)).any())
 
 
 def _parse_distinct(
@@ -371,7 +400,7 @@ def _rejects_for(
     The value is as written, except for `stripped_characters`: there it is the cleaned value that
     was kept, because that is what the store holds (and what an id's pseudonym is made from).
     """
-    shown = pl.col(f"__p_{col.name}") if rule == "stripped_characters" else pl.col(col.name)
+    shown = (pl.col(f"__p_{col.name}") if rule == "stripped_characters" else pl.col(col.name)).cast(pl.String)
     accepted = [f"{k} ({v[0]})" if v else k for k, v in col.values.items()]
     first, last = window or (None, None)
     template = message(rule, lang, column=header, value="\x00", accepted=accepted, first=first, last=last)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -30,8 +30,10 @@ _LEADING_BLANK = re.compile(rb"(?:[ \t\r]*\n)*")
 class RawTable:
     """One table of one file: a CSV, one sheet of a workbook, or a Parquet file.
 
-    `frame` has every column as String with headers as written, plus `_source_file` (String) and
-    `_source_row` (Int64, spreadsheet row number). `encoding` is what a CSV was decoded with.
+    `frame` has every column as String with headers as written — except a Parquet file's number,
+    date and boolean columns, kept typed until normalise (`as_text` gives the all-String view) —
+    plus `_source_file` (String) and `_source_row` (Int64, spreadsheet row number). `encoding` is
+    what a CSV was decoded with.
     """
 
     frame: pl.DataFrame
@@ -51,6 +53,17 @@ class RawTable:
     def rows_read(self) -> int:
         """Data rows (blank lines excluded): what accepted + rejected must add up to."""
         return self.frame.height
+
+    def as_text(self) -> RawTable:
+        """The table with every column as String (a Parquet file's typed columns cast now).
+
+        Exactly the text `read_parquet` produced before it kept types (the same polars cast), for
+        code that reads the cells as text (header search, reshape hooks).
+        """
+        typed = [c for c, t in self.frame.schema.items() if t != pl.String and c not in (SOURCE_FILE, SOURCE_ROW)]
+        if not typed:
+            return self
+        return replace(self, frame=self.frame.with_columns(pl.col(typed).cast(pl.String)))
 
 
 def read_raw(path: Path) -> list[RawTable]:
@@ -245,7 +258,8 @@ def sheet_first_rows(path: Path) -> dict[str, int]:
 
 
 def read_parquet(path: Path) -> RawTable:
-    """A Parquet file with every column cast to String (dates → ISO), row numbers as if header=1.
+    """A Parquet file with its columns cast to String, except numbers, dates and booleans
+    (`_keeps_type`), row numbers as if header=1.
 
     Refused rather than crashing: nested columns (list/struct: a cell must hold one value) and
     binary columns with bytes that are not UTF-8 (named with their first bad row).
@@ -267,7 +281,8 @@ def read_parquet(path: Path) -> RawTable:
     frame = frame.with_columns([_binary_as_text(frame, c, path.name)
                                 for c, t in frame.schema.items() if t == pl.Binary])
     try:
-        frame = frame.select(pl.all().cast(pl.String))
+        frame = frame.select([pl.col(c) if _keeps_type(t) else pl.col(c).cast(pl.String)
+                              for c, t in frame.schema.items()])
     except pl.exceptions.PolarsError as exc:
         raise Refusal("unreadable_parquet", path.name, {"reason": _first_line(exc)}) from exc
     frame = frame.with_columns(
@@ -275,6 +290,17 @@ def read_parquet(path: Path) -> RawTable:
         (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(SOURCE_ROW),
     )
     return RawTable(frame, path.name, None)
+
+
+def _keeps_type(dtype: pl.DataType) -> bool:
+    """Parquet column types kept as they are: numbers, dates and booleans.
+
+    Why: casting 7 M dates and hours to text only for normalise to parse them back cost more
+    than the rest of reading. normalise parses each *distinct* value of such a column through
+    the same text (`RawTable.as_text`'s cast), so every value reads, fails and is reported
+    exactly as before. Other types (datetimes, decimals, categoricals...) become String here.
+    """
+    return dtype.is_numeric() and not dtype.is_decimal() or dtype in (pl.Date, pl.Boolean)
 
 
 def parquet_headers(path: Path) -> list[str] | None:

@@ -302,7 +302,8 @@ def parse_columns(
     return out, pl.concat([empty_rejects(), *rejects])
 
 
-def _checks(col: ColumnSpec, window: tuple[int, int] | None, typed: bool = False) -> list[tuple[str, pl.Expr]]:
+def _checks(col: ColumnSpec, window: tuple[int, int] | None,
+            typed: bool = False) -> list[tuple[str, pl.Expr]]:
     """(rule, flag expression) of every check that applies to `col` (see parse_columns);
     `typed`: the raw column is a Parquet number/date/boolean, not text."""
     raw, parsed = pl.col(col.name), pl.col(f"__p_{col.name}")

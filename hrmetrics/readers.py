@@ -60,7 +60,8 @@ class RawTable:
         Exactly the text `read_parquet` produced before it kept types (the same polars cast), for
         code that reads the cells as text (header search, reshape hooks).
         """
-        typed = [c for c, t in self.frame.schema.items() if t != pl.String and c not in (SOURCE_FILE, SOURCE_ROW)]
+        typed = [c for c, t in self.frame.schema.items()
+                 if t != pl.String and c not in (SOURCE_FILE, SOURCE_ROW)]
         if not typed:
             return self
         return replace(self, frame=self.frame.with_columns(pl.col(typed).cast(pl.String)))
@@ -300,7 +301,7 @@ def _keeps_type(dtype: pl.DataType) -> bool:
     the same text (`RawTable.as_text`'s cast), so every value reads, fails and is reported
     exactly as before. Other types (datetimes, decimals, categoricals...) become String here.
     """
-    return dtype.is_numeric() and not dtype.is_decimal() or dtype in (pl.Date, pl.Boolean)
+    return (dtype.is_numeric() and not dtype.is_decimal()) or dtype in (pl.Date, pl.Boolean)
 
 
 def parquet_headers(path: Path) -> list[str] | None:

@@ -26,8 +26,8 @@ optimality certificate: the vertex is primal feasible (the relations do not depe
 objective) and the basis dual feasible, so by LP duality it minimises c·x over every real,
 hence every integer, solution; it is integral (only integral vertices are reused, never a
 MILP's result), so it is the exact integer optimum the run would have returned. Anything
-else — a reduced cost below −1e-9, a basis status other than basic/at-bound, no valid
-basis — falls through to a real run, which decides as before.
+else — a reduced cost below −1e-9, no basis to read — falls through to a real run, which
+decides as before.
 
 The answers are the same; the solver's path is not quite: a run without a pivot still
 refactorises its basis, which can break later ties between equally good vertices the other
@@ -90,6 +90,7 @@ class _Problem:
         self.int_cols = self.cols[integer]
         self.at = a.T.tocsr()
         self.n_eq = len(b_eq)
+        self.n_rows = a.shape[0]
         self.vertex: np.ndarray | None = None
         self._basis: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.skipped = 0
@@ -127,7 +128,7 @@ class _Problem:
         a pivot. See the module docstring ("Skipping solves that would not move")."""
         if self._basis is None:
             self._basis = self._read_basis()
-        col_status, row_status, basic = self._basis
+        basic, col_nonbasic, ineq_nonbasic = self._basis
         if not len(basic):
             return False
         cb = np.where(basic >= 0, c[np.maximum(basic, 0)], 0.0)
@@ -135,28 +136,23 @@ class _Problem:
         if status != highspy.HighsStatus.kOk:
             return False
         y = np.asarray(y)
-        d = c - self.at @ y  # reduced costs of the columns (x ≥ 0, no upper bound)
-        if np.any((col_status != _LOWER) & (col_status != _BASIC)):
-            return False
-        if np.any((col_status == _LOWER) & (d < -_DUAL_TOL)):
-            return False
-        # inequality rows a·x ≤ b: nonbasic at b needs y ≤ 0; equations take any sign
-        ineq, yi = row_status[self.n_eq:], y[self.n_eq:]
-        if np.any((ineq != _UPPER) & (ineq != _BASIC)):
-            return False
-        return not np.any((ineq == _UPPER) & (yi > _DUAL_TOL))
+        # every column is 0 ≤ x < ∞, so a nonbasic one sits at 0 and needs d = c − Aᵀy ≥ 0;
+        # a nonbasic inequality row a·x ≤ b sits at b and needs y ≤ 0; equations take any sign
+        d = c - self.at @ y
+        return not (np.any(d[col_nonbasic] < -_DUAL_TOL) or np.any(y[ineq_nonbasic] > _DUAL_TOL))
 
     def _read_basis(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        basis = self.h.getBasis()
-        if not basis.valid:
-            return np.zeros(0, np.int8), np.zeros(0, np.int8), np.zeros(0, np.int64)
-        codes = {s: int(s) for s in highspy.HighsBasisStatus.__members__.values()}
-        col = np.array([codes[s] for s in basis.col_status], dtype=np.int8)
-        row = np.array([codes[s] for s in basis.row_status], dtype=np.int8)
+        """(basic variables, nonbasic columns, nonbasic inequality rows) of HiGHS's basis."""
         status, basic = self.h.getBasicVariables()  # type: ignore[attr-defined]  # not in the stubs
-        if status != highspy.HighsStatus.kOk:
-            return col, row, np.zeros(0, np.int64)
-        return col, row, np.asarray(basic, dtype=np.int64)
+        basic = np.asarray(basic, dtype=np.int64)
+        if status != highspy.HighsStatus.kOk or len(basic) != self.n_rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+        col_basic = np.zeros(self.n, dtype=bool)
+        col_basic[basic[basic >= 0]] = True
+        row_basic = np.zeros(self.n_rows, dtype=bool)
+        row_basic[-basic[basic < 0] - 1] = True  # HiGHS numbers a basic row i as -1 - i
+        ineq = np.arange(self.n_eq, self.n_rows)
+        return basic, np.flatnonzero(~col_basic), ineq[~row_basic[self.n_eq:]]
 
     def _integer(self, x: np.ndarray) -> np.ndarray | None:
         """The LP vertex is fractional: solve the MILP (its result leaves no reusable basis)."""
@@ -172,8 +168,6 @@ class _Problem:
         return found
 
 
-_LOWER, _BASIC, _UPPER = (int(highspy.HighsBasisStatus.kLower), int(highspy.HighsBasisStatus.kBasic),
-                           int(highspy.HighsBasisStatus.kUpper))
 _DUAL_TOL = 1e-9
 """Reduced costs this far below 0 still count as optimal (HiGHS's own tolerance is 1e-7; the
 counts' relations have small integer coefficients, so their reduced costs are 0 or far from it)."""

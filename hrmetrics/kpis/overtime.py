@@ -61,8 +61,10 @@ def staff_fy_unit(inp: Inputs) -> pl.LazyFrame | None:
         lf = _rows(inp)
         if lf is None:
             return None
-        months = [stable_sum(pl.col("hours").filter(_fiscal_month() == i)).alias(f"_m{i}") for i in range(12)]
-        agg = lf.group_by("staff_id", "fiscal_year", "unit_code").agg(
+        # one row per staff and month (the dataset's grain, validated), so a fiscal month of a
+        # group holds at most one value: its sum is exact in any order, no sort needed
+        months = [pl.col("hours").filter(pl.col("_fm") == i).sum().alias(f"_m{i}") for i in range(12)]
+        agg = lf.with_columns(_fm=_fiscal_month()).group_by("staff_id", "fiscal_year", "unit_code").agg(
             *months, hours=stable_sum(pl.col("hours")), months=pl.len(), last=pl.col("month").max())
         return inp.attach_units(agg.collect(engine="streaming").lazy(), "overtime")
     return inp.cached("overtime_staff_fy_unit", build)

@@ -9,6 +9,7 @@ denominator and n; a hidden cell says its group is not empty; an absent row says
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 import polars as pl
@@ -86,13 +87,11 @@ class System:
 
 def sparse_rows(rows: list[dict[int, float] | None], width: int) -> sparse.csr_array:
     """One sparse row per {column: coefficient} (None: an empty row)."""
-    ri, ci, v = [], [], []
-    for i, terms in enumerate(rows):
-        for j, c in (terms or {}).items():
-            ri.append(i)
-            ci.append(j)
-            v.append(c)
-    return sparse.csr_array((v, (ri, ci)), shape=(len(rows), width))
+    filled: list[dict[int, float]] = [terms or {} for terms in rows]
+    ri = np.repeat(np.arange(len(filled)), [len(terms) for terms in filled])
+    ci = np.fromiter(chain.from_iterable(filled), dtype=np.int64, count=len(ri))
+    v = np.fromiter(chain.from_iterable(terms.values() for terms in filled), dtype=np.float64, count=len(ri))
+    return sparse.csr_array((v, (ri, ci)), shape=(len(filled), width))
 
 
 def _stack(rows: list[tuple[dict[int, float], float]], width: int) -> tuple[sparse.csr_array, np.ndarray]:

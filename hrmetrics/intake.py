@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from os import PathLike
@@ -164,6 +165,9 @@ class _Table:
     headers: list[str] | None = None
     """A plain Parquet file's headers (`readers.parquet_headers`): its rows are read only when its
     turn comes (`read`) and dropped after, so a load holds one file's rows at a time."""
+    ahead: Any = None
+    """The Future of this table's read + normalise, started while the table before it was
+    validated and stored (`_Run.prepare`); None: done in `_Run.process`."""
 
     @property
     def label(self) -> str:
@@ -327,11 +331,36 @@ class _Run:
                                 rows_read=read, rows_rejected=rejected, status="duplicate",
                                 sha256=self._sha(table), sheet=table.sheet)
 
+    @staticmethod
+    def can_prepare(table: _Table) -> bool:
+        """Whether a table may be read and normalised ahead, beside the work on the one before.
+
+        Only without a reshape hook: normalising then needs the file and the config alone, never
+        this run's reference data (a survey hook reads the item master the run is building).
+        """
+        return table.refusal is None and table.spec is not None and not table.spec.reshape
+
+    def prepare(self, table: _Table, context: Any) -> Any:
+        """Read and normalise a table (on the intake's worker thread): the Normalised, or the
+        exception normalise raised (re-raised by `process`, so it is handled as before)."""
+        from hrmetrics.normalise import normalise
+
+        table.read()
+        self._sha(table)
+        if table.refusal is not None:
+            return None
+        try:
+            return normalise(table.raw, table.spec, context)
+        except Exception as exc:  # handed to process, which refuses the file as before
+            return exc
+
     def process(self, table: _Table) -> None:
         """Normalise, validate and (when loading) store one table."""
         from hrmetrics.normalise import normalise
         from hrmetrics.validate import load_suite, map_retired_units, suite_version, validate_frame
 
+        ahead = table.ahead.result() if table.ahead is not None else None
+        table.ahead = None
         if table.refusal is None and table.spec is not None:
             table.read()
         if table.refusal is not None:
@@ -341,7 +370,9 @@ class _Run:
             return self.duplicate(table)
         context = self.context()
         try:
-            norm = normalise(table.raw, spec, context)
+            if isinstance(ahead, Exception):
+                raise ahead
+            norm = ahead if ahead is not None else normalise(table.raw, spec, context)
             cycle = _successor_cycle_refusal(spec.dataset, norm.frame, table.label)
             if cycle is not None:
                 raise cycle
@@ -490,24 +521,55 @@ def _intake(paths: Paths, *, store_dir: Path | None, out_dir: Path | None, confi
 
     store = Store(store_dir, config) if store_dir is not None else None
     files = collect_paths(paths, exclude=_outputs(store_dir, out_dir))
+    if files:
+        _import_gx_aside()
     tables = _read_all(files, load_specs(getattr(config, "workspace", None)))
     # Reading happens before the store's lock; the run's view of the store (reference data,
     # what is already loaded) is taken inside it, so a load that waited sees the other's result.
     with store.transaction() if store is not None else nullcontext():
         run = _Run(config, lang, store)
-        with _progress(show_progress, len(tables), lang) as advance:
+        with _progress(show_progress, len(tables), lang) as advance, ThreadPoolExecutor(1) as worker:
             try:
-                for table in tables:  # one transaction: a run that fails midway stores nothing
+                for i, table in enumerate(tables):  # one transaction: a run that fails midway stores nothing
+                    following = tables[i + 1] if i + 1 < len(tables) else None
+                    if following is not None and run.can_prepare(following):
+                        # read + normalise the next file while this one is validated and stored:
+                        # both are mostly polars, which works outside the GIL (2 cores, not 1)
+                        following.ahead = worker.submit(run.prepare, following, run.context())
                     run.process(table)
                     table.release()
                     advance(table.label)
             finally:
+                for table in tables:  # a failure midway: let the worker finish, keep nothing
+                    if table.ahead is not None and not table.ahead.cancel():
+                        table.ahead.exception()
+                    table.ahead = None
+                    table.release()
                 run.rules.close()
     result = run.result(out_dir, store_dir, keep_accepted=store is None)
     result.draft_items = write_draft_items(run, config, out_dir, store_dir)
     if out_dir is not None:
         write_rejects(result, Path(out_dir), [r.dataset for r in result.reports])
     return result
+
+
+def _import_gx_aside() -> None:
+    """Start importing Great Expectations on a thread while the files are listed and the first
+    ones read: the import alone is ~4.5 s of a load. The first validation waits for it (Python's
+    import lock); an import error there is raised as it always was."""
+    import sys
+    import threading
+
+    if "great_expectations" in sys.modules:
+        return
+
+    def _import() -> None:
+        try:
+            import great_expectations  # noqa: F401
+        except Exception:  # reported by the validation that needs it
+            return
+
+    threading.Thread(target=_import, name="hrmetrics-import-gx", daemon=True).start()
 
 
 def write_draft_items(run: _Run, config: Any, out_dir: Path | None, store_dir: Path | None) -> Path | None:

@@ -257,3 +257,35 @@ def test_parquet_files_are_read_one_at_a_time_at_their_turn(gx, tmp_path, monkey
     assert [(x.file, x.rows_read, x.rows_accepted, x.rows_warned) for x in r.reports] == [
         ("z_org_units.parquet", 3, 3, 0), ("a_overtime_FY2024.parquet", 2, 2, 1),
         ("b_overtime_FY2023.parquet", 1, 1, 0)]
+
+
+def test_next_file_is_normalised_ahead_and_its_refusal_or_crash_handled_as_before(gx, tmp_path, monkeypatch):
+    """While one file is validated and stored, the next is read and normalised on a worker thread;
+    a refusal or an unexpected error raised there refuses that file only, as before."""
+    import threading
+
+    import hrmetrics.normalise
+
+    data = tmp_path / "data"
+    write(data, "z_組織.csv", ORG)
+    write(data, "a_時間外.csv", HEAD + "S1,2024-04,A01,3\n")
+    write(data, "b_時間外.csv", "職員番号,職員番号,年月,所属コード,時間外勤務時間\nS1,S1,2024-05,A01,3\n")
+    write(data, "c_時間外.csv", HEAD + "S2,2024-06,A01,4\n")
+    threads: dict[str, str] = {}
+    real = hrmetrics.normalise.normalise
+
+    def spy(raw, *a, **k):
+        threads[raw.source] = threading.current_thread().name
+        if raw.source == "c_時間外.csv":
+            raise ZeroDivisionError("boom")
+        return real(raw, *a, **k)
+
+    monkeypatch.setattr(hrmetrics.normalise, "normalise", spy)
+    r = load_files([data], tmp_path / "store", config=CFG)
+    assert [(x.file, x.status, x.rows_accepted) for x in r.reports] == [
+        ("z_組織.csv", "ok", 3), ("a_時間外.csv", "ok", 1), ("b_時間外.csv", "refused", 0),
+        ("c_時間外.csv", "refused", 0)]
+    assert r.rejects.filter(pl.col("file") == "b_時間外.csv")["rule"].to_list() == ["duplicate_header"]
+    assert "(ZeroDivisionError: boom)" in r.reports[3].message
+    assert threads["z_組織.csv"] == "MainThread" and threads["c_時間外.csv"] != "MainThread"
+    assert threads["a_時間外.csv"] != "MainThread" and threads["b_時間外.csv"] != "MainThread"

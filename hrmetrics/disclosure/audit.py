@@ -92,12 +92,14 @@ def steps(table: pl.DataFrame) -> dict[tuple[str, str], float]:
 
 
 def audit_systems(systems_: list[System], width: int, table: pl.DataFrame,
-                  minimums: dict[str, int] | None = None, keep_organisation: bool = False) -> pl.DataFrame:
+                  minimums: dict[str, int] | None = None, keep_organisation: bool = False,
+                  steps_: dict[tuple[str, str], float] | None = None) -> pl.DataFrame:
     """Audit some systems; `minimums` gives the smallest showable group ("hr", "survey");
-    `keep_organisation`: the organisation's HR figures are statutory (see `statutory`)."""
+    `keep_organisation`: the organisation's HR figures are statutory (see `statutory`);
+    `steps_`: `steps(table)` when the caller already has it."""
     minimums = {"hr": 3, "survey": 5, **(minimums or {})}
     minimums["survey_respondents"] = minimums["survey"]
-    st = steps(table)
+    st = steps(table) if steps_ is None else steps_
     rows: list[dict] = []
     for s in systems_:
         per = {m: v for (p, m), v in st.items() if p == s.period}

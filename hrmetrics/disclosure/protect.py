@@ -21,6 +21,7 @@ from hrmetrics.disclosure.audit import (
     DisclosureError,
     audit_systems,
     failing,
+    steps,
     summary,
     systems,
 )
@@ -96,9 +97,14 @@ def protect(table: pl.DataFrame, ctx: Context, lang: str = "ja") -> tuple[pl.Dat
     rounds = 0
     while rounds < MAX_ROUNDS and dirty:
         rounds += 1
+        by_period: dict[str, tuple[pl.DataFrame, dict[tuple[str, str], float]]] = {}
         for key in sorted(dirty):
-            results[key] = audit_systems([current[key]], ctx.width, table.filter(pl.col("period") == key[0]),
-                                         ctx.minimums, ctx.keep_organisation)
+            if key[0] not in by_period:  # one period's rows and steps serve all its systems
+                rows = table.filter(pl.col("period") == key[0])
+                by_period[key[0]] = rows, steps(rows)
+            rows, st = by_period[key[0]]
+            results[key] = audit_systems([current[key]], ctx.width, rows, ctx.minimums,
+                                         ctx.keep_organisation, st)
         picks: list[str] = []
         taken: set[str] = set()
         hit: set[tuple[str, str]] = set()

@@ -102,7 +102,16 @@ def remainder_system() -> System:
 def test_the_audit_of_a_small_system_is_the_same_with_and_without_the_shortcut(monkeypatch) -> None:
     # V2 has 3 people, so D~ has 10 − 4 − 3 = 3; their women add up to 4 − 2 = 2, each 0..2:
     # both groups may hold 0 or 2 women (a range of 2 = the width) and are protected
+    made: list[solve._Problem] = []
+    init = solve._Problem.__init__
+
+    def keep(self, *args) -> None:
+        init(self, *args)
+        made.append(self)
+
+    monkeypatch.setattr(solve._Problem, "__init__", keep)
     with_shortcut = solve.audit_system(remainder_system(), 2, None, 3)
+    assert made[0].skipped == 4  # the shortcut did conclude here (then the results must agree)
     monkeypatch.setattr(solve._Problem, "stays_optimal", lambda self, c: False)
     without = solve.audit_system(remainder_system(), 2, None, 3)
     assert with_shortcut == without

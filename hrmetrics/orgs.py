@@ -163,6 +163,37 @@ class OrgRegistry:
         )
         return by_year, latest
 
+    def successors_then(self, keys: pl.DataFrame) -> pl.DataFrame:
+        """`(unit_code, fiscal_year, successor)` for keys whose unit had ended (merged away or
+        renamed) before that fiscal year: the first unit along its successor chain that exists
+        then. Keys of units that did not exist *yet*, that are still valid, or whose chain
+        reaches no unit valid then are not returned (they stay unknown to `resolve`).
+
+        Why: an event may fall in a fiscal year after the unit on its record ended (a childcare
+        leave starting the year after the birth, the unit merged in between). The org master's
+        history says where that unit went; `resolve` itself stays strict for every other record.
+        """
+        keys = keys.select(pl.col("unit_code").cast(pl.String), pl.col("fiscal_year").cast(pl.Int64)).unique()
+        spans = self.units.group_by("unit_code").agg(
+            _end=pl.col("valid_to_fy").max(), _open=pl.col("valid_to_fy").is_null().any())
+        succ = (self.units.filter(pl.col("successor_code").is_not_null())
+                .group_by("unit_code").agg(_next=pl.col("successor_code").sort_by("valid_from_fy").last()))
+        cur = (keys.join(spans, on="unit_code")
+               .filter(~pl.col("_open") & (pl.col("_end") < pl.col("fiscal_year")))
+               .select("unit_code", "fiscal_year", _to="unit_code"))
+        on = ["unit_code", "fiscal_year"]
+        found = [pl.DataFrame(schema={"unit_code": pl.String, "fiscal_year": pl.Int64,
+                                      "successor": pl.String})]
+        for _ in range(_MAX_CHAIN):  # one join per chain step, on the few distinct keys
+            cur = cur.join(succ.rename({"unit_code": "_to"}), on="_to").select(*on, _to="_next")
+            if cur.is_empty():
+                break
+            hit = (cur.join(self.units.rename({"unit_code": "_to"}), on="_to")
+                   .filter(_valid_in(pl.col("fiscal_year"))).select(*on, successor="_to").unique(on))
+            found.append(hit)
+            cur = cur.join(hit, on=on, how="anti")
+        return pl.concat(found)
+
     # ------------------------------------------------------------------ internals
     def _rows_for(self, keys: pl.DataFrame, fy_col: str) -> pl.DataFrame:
         """Org rows valid at each key's fiscal year (join on code, then filter the span)."""

@@ -63,3 +63,21 @@ def test_two_births_in_one_fy_count_one_man():
     t = compute_kpis({"org_units": ORG_UNITS, "childcare": _cc(rows)}, Config(min_group_hr=1))
     r = get(t, "male_childcare_leave_rate", "E", "FY2024")
     assert (r["numerator"], r["denominator"], r["value"]) == pytest.approx((1.0, 1.0, 100.0))
+
+
+def test_leave_starting_after_its_unit_was_merged_counts_in_the_successor():
+    # B (財政課) ended FY2023 and was merged into C (from FY2024). b1's child was born in FY2023
+    # in B; the leave started in FY2024, when B no longer existed: it counts in C (it stopped the
+    # KPIs with UnknownUnitError before). The birth stays in B (FY2023) as it was.
+    rows = [("b1", "B", "male", D(2023, 12, 1), D(2024, 5, 1), 20.0),
+            ("c1", "C", "male", D(2024, 6, 1), D(2024, 6, 2), 10.0)]
+    for view in ("restated", "as_was"):
+        t = compute_kpis({"org_units": ORG_UNITS, "childcare": _cc(rows)}, Config(min_group_hr=1), view=view)
+        r = get(t, "male_childcare_leave_rate", "C", "FY2024")
+        assert (r["numerator"], r["denominator"]) == (2.0, 1.0)
+        born = get(t, "male_childcare_leave_rate", "B" if view == "as_was" else "C", "FY2023")
+        assert (born["numerator"], born["denominator"]) == (0.0, 1.0)
+    # a unit that never existed still stops the KPIs
+    with pytest.raises(Exception, match="QQ"):
+        compute_kpis({"org_units": ORG_UNITS, "childcare": _cc([("q1", "QQ", "male", D(2024, 6, 1),
+                                                                  D(2024, 7, 1), 5.0)])}, Config())

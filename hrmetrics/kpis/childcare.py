@@ -65,9 +65,29 @@ def events(inp: Inputs) -> pl.LazyFrame | None:
                  days=pl.when(pl.col("leave_days").is_not_null().any())
                  .then(pl.col("leave_days").sum()).otherwise(None))
         )
+        ev = _leaves_in_successor_units(ev, inp)
         ev = inp.attach_units(ev, "childcare")
         return ev.with_columns(period=fy_period(), year=pl.col("fiscal_year"))
     return inp.cached("childcare_events", build)
+
+
+def _leaves_in_successor_units(ev: pl.LazyFrame, inp: Inputs) -> pl.LazyFrame:
+    """Leave events whose unit had been merged away by the leave's fiscal year, placed in the
+    unit it went to then (`OrgRegistry.successors_then`), as the org master's history says.
+
+    Why: the row's unit is checked at intake for the birth's fiscal year; a leave starting a year
+    later may fall after a reorganisation, and stopping every KPI (`UnknownUnitError`) for it
+    would be wrong. Births, and units that never existed, are resolved strictly as before.
+    """
+    leave = pl.col("event") == "leave"
+    keys = ev.filter(leave).select("unit_code", "fiscal_year").unique().collect()
+    moves = inp.registry.successors_then(keys)
+    if moves.is_empty():
+        return ev
+    return (ev.join(moves.lazy(), on=["unit_code", "fiscal_year"], how="left", maintain_order="left")
+            .with_columns(unit_code=pl.when(leave & pl.col("successor").is_not_null())
+                          .then(pl.col("successor")).otherwise(pl.col("unit_code")))
+            .drop("successor"))
 
 
 def length_band(days: pl.Expr) -> pl.Expr:

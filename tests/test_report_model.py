@@ -138,10 +138,15 @@ def test_a_section_is_one_module_and_one_layout_entry(tmp_path, monkeypatch):
 
 
 def test_packs_built_in_worker_processes_equal_packs_built_in_process(tmp_path):
-    """The parallel path writes the same pack files as the serial one (and no others)."""
+    """The parallel path writes the same pack and image files as the serial one (and no others)."""
     args = (fx.kpis(), fx.progress(), fx.survey(), fx.quality(), fx.rejects())
-    serial = build_report(tmp_path / "serial", *args, references=fx.references(), images=False, workers=1)
-    parallel = build_report(tmp_path / "parallel", *args, references=fx.references(), images=False, workers=2)
+    serial = build_report(tmp_path / "serial", *args, references=fx.references(), workers=1)
+    parallel = build_report(tmp_path / "parallel", *args, references=fx.references(), workers=2)
+    assert [p.name for p in parallel.charts] == [p.name for p in serial.charts]
+    assert len(serial.charts) >= 10
+    for mine, theirs in zip(parallel.charts, serial.charts, strict=True):
+        if mine.suffix == ".svg":  # the PNG encoder's bytes may differ; the drawing may not
+            assert mine.read_bytes() == theirs.read_bytes(), mine.name
     assert list(parallel.divisions) == list(serial.divisions) == sorted(fx.DIVISIONS)
     for code, path in serial.divisions.items():
         assert parallel.divisions[code].read_bytes() == path.read_bytes(), code
@@ -180,3 +185,20 @@ def test_worker_processes_receive_every_survey_table_a_pack_reads():
     in_process, in_worker = _scoped_survey(survey, code), _scoped_survey(_pack_survey(survey), code)
     assert set(in_worker) == set(in_process) == {"changes", "drivers", "items"}
     assert in_worker["items"].equals(survey["items"])
+
+
+def test_a_chart_taller_than_a_page_is_written_as_svg_only(tmp_path):
+    """340 divisions make an 8,000 px chart: no slide or page, so no PNG (SVG scales)."""
+    from hrmetrics.report import render
+
+    def spec(height: int) -> dict:
+        encoding = {"x": {"field": "a", "type": "quantitative"}, "y": {"field": "b", "type": "nominal"}}
+        return {"mark": "bar", "height": height, "width": 100, "data": {"values": [{"a": 1, "b": "x"}]},
+                "encoding": encoding}
+
+    tall = render.save_images(spec(render.PNG_MAX_HEIGHT + 100), tmp_path / "tall")
+    short = render.save_images(spec(300), tmp_path / "short")
+    assert [p.name for p in tall] == ["tall.svg"] and not (tmp_path / "tall.png").exists()
+    assert [p.name for p in short] == ["short.svg", "short.png"]
+    assert render.svg_height(tall[0].read_text(encoding="utf-8")) > render.PNG_MAX_HEIGHT
+    assert 300 < render.svg_height(short[0].read_text(encoding="utf-8")) < 400

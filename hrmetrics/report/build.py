@@ -181,12 +181,12 @@ def build_report(
 
     div_dir = report_dir / "divisions"
     div_dir.mkdir(parents=True, exist_ok=True)
-    with _PackBuilder(div_dir, inp, data.divisions(kpis).rows(), workers) as packs:
-        if images:
-            chart_dir = report_dir / "charts"
-            chart_dir.mkdir(parents=True, exist_ok=True)
-            for block in report.charts():
-                paths.charts.extend(render.save_images(block.spec, chart_dir / block.id, lang))
+    charts: list[tuple[dict[str, Any], Path]] = []
+    if images:
+        chart_dir = report_dir / "charts"
+        chart_dir.mkdir(parents=True, exist_ok=True)
+        charts = [(block.spec, chart_dir / block.id) for block in report.charts()]
+    with _PackBuilder(div_dir, inp, data.divisions(kpis).rows(), workers, charts) as packs:
         paths.workbook = excel.write_workbook(report_dir / "hrmetrics.xlsx", report.sheets, lang)
         paths.kpis_csv = exports.write_csv(kpis, out_dir / "kpis.csv")
         paths.kpis_parquet = exports.write_parquet(kpis, out_dir / "kpis.parquet")
@@ -194,6 +194,7 @@ def build_report(
             paths.progress_csv = exports.write_csv(progress, out_dir / "progress.csv")
         paths.rejects = _write_rejects(out_dir, rejects)
     paths.divisions = packs.paths
+    paths.charts = packs.images
     return paths
 
 
@@ -204,19 +205,25 @@ PACKS_PER_TASK = 16
 
 
 class _PackBuilder:
-    """Builds the manager packs while the main process writes the images and the workbook.
+    """Builds the manager packs and the chart images while the main process writes the workbook.
 
     With `workers` > 1 (default: the machine's cores, when there are at least PARALLEL_MIN_PACKS
-    packs) the packs are built in worker processes, each holding one copy of the scrubbed tables
-    a pack may read (not the quality/rejects tables, not the audit), taking 16 divisions at a
+    packs) the images (each chart one task, submitted first: a large city's division charts
+    take seconds each) and the packs are built in worker processes, each holding one copy of the
+    scrubbed tables a pack may read (not the quality/rejects tables, not the audit), taking 16 divisions at a
     time; memory grows with the number of workers, not of divisions. Otherwise they are built in
     the main process when the `with` block ends.
     """
 
     def __init__(
-        self, div_dir: Path, inp: ReportInputs, divisions: list[tuple[str, str]], workers: int | None
+        self,
+        div_dir: Path,
+        inp: ReportInputs,
+        divisions: list[tuple[str, str]],
+        workers: int | None,
+        charts: list[tuple[dict[str, Any], Path]],
     ) -> None:
-        self.div_dir, self.divisions = div_dir, divisions
+        self.div_dir, self.divisions, self.charts = div_dir, divisions, charts
         self.inp = replace(
             inp, quality=None, rejects=None, disclosure=None, divisions=None, survey=_pack_survey(inp.survey)
         )
@@ -225,8 +232,10 @@ class _PackBuilder:
         self.chunk = max(1, min(PACKS_PER_TASK, -(-len(divisions) // max(1, workers))))
         self.workers = max(1, min(workers, -(-len(divisions) // self.chunk)))
         self.paths: dict[str, Path] = {}
+        self.images: list[Path] = []
         self._pool: Any = None
         self._futures: list[Any] = []
+        self._image_futures: list[Any] = []
 
     def __enter__(self) -> _PackBuilder:
         if self.workers > 1:
@@ -240,6 +249,8 @@ class _PackBuilder:
                 initializer=_init_worker,
                 initargs=(self.div_dir, self.inp),
             )
+            lang = self.inp.lang
+            self._image_futures = [self._pool.submit(render.save_images, s, p, lang) for s, p in self.charts]
             chunks = [self.divisions[i : i + self.chunk] for i in range(0, len(self.divisions), self.chunk)]
             self._futures = [self._pool.submit(_worker_packs, chunk) for chunk in chunks]
         return self
@@ -247,11 +258,15 @@ class _PackBuilder:
     def __exit__(self, *exc: object) -> None:
         if self._pool is None:
             if exc[0] is None:
+                for spec, stem in self.charts:
+                    self.images.extend(render.save_images(spec, stem, self.inp.lang))
                 for code, name in self.divisions:
                     self.paths[code] = _build_pack(self.div_dir, code, name, self.inp)
             return
         try:
             if exc[0] is None:
+                for future in self._image_futures:
+                    self.images.extend(future.result())
                 for future in self._futures:
                     self.paths.update(future.result())
         finally:

@@ -37,7 +37,8 @@ touch "$WORK/runs.tsv"
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 src_of() { if [[ $1 == before ]]; then echo "$WORK/src-before"; else echo "$REPO"; fi; }
 HR=$WORK/hr_main.py  # `hrmetrics` from whichever checkout is on PYTHONPATH
-printf 'import sys\nfrom hrmetrics.cli import main\nsys.argv[0] = "hrmetrics"\nmain()\n' > "$HR"
+# the guard matters: report packs are built in spawned worker processes, which import this file
+printf 'import sys\nfrom hrmetrics.cli import main\n\nif __name__ == "__main__":\n    sys.argv[0] = "hrmetrics"\n    main()\n' > "$HR"
 
 if [[ " $VARIANTS " == *" before "* && ! -d $WORK/src-before ]]; then
     mkdir -p "$WORK/src-before"

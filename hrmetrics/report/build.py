@@ -148,8 +148,9 @@ def build_report(
     OUT/report/hrmetrics.xlsx, OUT/kpis.csv, OUT/kpis.parquet and OUT/progress.csv.
 
     `images=False` skips the PNG/SVG copies (about 0.5 s per chart) for quick previews.
-    `workers`: processes for the manager packs (default: the cores, for 64 packs or more; 1 =
-    in this process).
+    `workers`: processes for the manager packs and images (default: the cores, for 64 packs or
+    more; 1 = in this process). Workers are spawned and import the calling script, so a script
+    (not a notebook) calling this with many divisions needs `if __name__ == "__main__":`.
     """
     config = config or Config()
     out_dir = Path(out_dir)

@@ -193,16 +193,9 @@ def publish_command(year: int, out: Path, config: Config, plan: str | None = Non
                     store_dir: Path | None = None) -> list[Path]:
     """`hrmetrics publish --year FY2024 --out DIR`: the statutory publication of one fiscal year
     from a KPI table, a store or a data folder (progress too when a plan is given)."""
-    from hrmetrics.kpis.engine import compute_kpis, read_kpis
     from hrmetrics.publish import build_publication, write_publication
 
-    if kpis_file is not None:
-        kpis = read_kpis(kpis_file)
-    else:
-        if data_dir is None and store_dir is None:
-            raise UserError("one_source", options="--kpis, --data, --store")
-        with _store_for(data_dir, store_dir, config) as store:
-            kpis = compute_kpis(store, config)
+    kpis = _kpis_from(kpis_file, data_dir, store_dir, config)
     progress = _progress(kpis, plan, config) if plan else None
     pub = build_publication(kpis, year, config, progress)
     return write_publication(pub, out)
@@ -278,15 +271,8 @@ def progress_command(plan: str, kpis_file: Path | None, data_dir: Path | None, s
                      out: Path | None, config: Config) -> pl.DataFrame:
     """`hrmetrics progress`: the progress table printed and optionally written as CSV."""
     from hrmetrics.console import print_progress
-    from hrmetrics.kpis.engine import compute_kpis, read_kpis
 
-    if kpis_file is not None:
-        kpis = read_kpis(kpis_file)
-    else:
-        if data_dir is None and store_dir is None:
-            raise UserError("one_source", options="--kpis, --data, --store")
-        with _store_for(data_dir, store_dir, config) as store:
-            kpis = compute_kpis(store, config)
+    kpis = _kpis_from(kpis_file, data_dir, store_dir, config)
     table = _progress(kpis, plan, config)
     assert table is not None
     if out is not None:
@@ -302,6 +288,20 @@ def require_files(intake: IntakeResult, paths: list[Path]) -> None:
     a clean run: saying 'every row was accepted' of nothing would hide it."""
     if not intake.reports:
         raise UserError("no_input_files", paths=[str(p) for p in paths])
+
+
+def _kpis_from(kpis_file: Path | None, data_dir: Path | None, store_dir: Path | None,
+               config: Config) -> pl.DataFrame:
+    """The KPI table a command reads: a saved table as it is, else computed from a store or a
+    data folder (`--kpis`, `--store`, `--data`; one of them is required)."""
+    from hrmetrics.kpis.engine import compute_kpis, read_kpis
+
+    if kpis_file is not None:
+        return read_kpis(kpis_file)
+    if data_dir is None and store_dir is None:
+        raise UserError("one_source", options="--kpis, --data, --store")
+    with _store_for(data_dir, store_dir, config) as store:
+        return compute_kpis(store, config)
 
 
 @contextmanager
